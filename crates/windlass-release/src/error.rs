@@ -1,0 +1,74 @@
+//! Errors of the release store. Each names the release (and revision or file).
+
+use std::path::PathBuf;
+
+/// What can go wrong reading or writing release records.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No revision of the release exists (Helm: "release: not found").
+    #[error("release `{name}` not found in namespace `{namespace}`")]
+    NotFound {
+        /// Namespace searched.
+        namespace: String,
+        /// Release name.
+        name: String,
+    },
+    /// That revision does not exist.
+    #[error("release `{name}` has no revision {version}")]
+    RevisionNotFound {
+        /// Release name.
+        name: String,
+        /// Revision asked for.
+        version: u32,
+    },
+    /// No revision is deployed (Helm: `"x" has no deployed releases`).
+    #[error("release `{name}` has no deployed revision")]
+    NoDeployedReleases {
+        /// Release name.
+        name: String,
+    },
+    /// A record with that key already exists.
+    #[error("release record `{key}` already exists")]
+    AlreadyExists {
+        /// The storage key.
+        key: String,
+    },
+    /// A stored record cannot be read; it is left untouched.
+    #[error("release record `{location}` is corrupt: {message}")]
+    Corrupt {
+        /// File path or storage key.
+        location: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Another process is writing this release.
+    #[error(
+        "release `{name}` is locked by another windlass process ({detail}); wait for it to finish"
+    )]
+    Locked {
+        /// Release name.
+        name: String,
+        /// Who holds it, as far as is known.
+        detail: String,
+    },
+    /// A filesystem error.
+    #[error("`{}`: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A record could not be encoded or decoded.
+    #[error("release record `{key}`: {message}")]
+    Codec {
+        /// The storage key.
+        key: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,13 @@
+//! Helm release records: the [`Release`] in Helm's JSON shape, its Kubernetes
+//! Secret encoding ([`codec`]), storage drivers behind one [`Driver`] trait
+//! ([`MemoryDriver`], [`LocalDriver`]) and Helm's history rules ([`Storage`]).
+//!
+//! This crate stores records; it never runs hooks.
+
+pub mod driver;
+pub mod error;
+pub mod release;
+
+pub use driver::{Driver, ReleaseLock};
+pub use error::{Error, Result};
+pub use release::{Info, Release, Status, storage_key};
