@@ -68,6 +68,28 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A namespace or release name a driver cannot store, typically because it
+    /// would name a path outside the driver's state directory.
+    #[error("invalid {kind} `{}`: {reason}", value.escape_debug())]
+    InvalidName {
+        /// `namespace` or `release name`.
+        kind: &'static str,
+        /// The value as given.
+        value: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+}
+
+impl Error {
+    /// Whether this says the release or revision does not exist
+    /// ([`Error::NotFound`] or [`Error::RevisionNotFound`]), Helm's `ErrReleaseNotFound`.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Error::NotFound { .. } | Error::RevisionNotFound { .. }
+        )
+    }
 }
 
 /// `Result` with this crate's [`Error`].

@@ -4,10 +4,15 @@
 //!
 //! This crate stores records; it never runs hooks.
 
+pub mod codec;
 pub mod driver;
 pub mod error;
 pub mod release;
 
+#[cfg(test)]
+mod test_support;
+
+pub use codec::ReleaseSecret;
 pub use driver::{Driver, ReleaseLock};
 pub use error::{Error, Result};
 pub use release::{Info, Release, Status, storage_key};
