@@ -7,6 +7,8 @@
 pub mod codec;
 pub mod driver;
 pub mod error;
+pub mod local;
+pub mod memory;
 pub mod release;
 
 #[cfg(test)]
@@ -15,4 +17,6 @@ mod test_support;
 pub use codec::ReleaseSecret;
 pub use driver::{Driver, ReleaseLock};
 pub use error::{Error, Result};
+pub use local::LocalDriver;
+pub use memory::MemoryDriver;
 pub use release::{Info, Release, Status, storage_key};
