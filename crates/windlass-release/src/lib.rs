@@ -10,6 +10,7 @@ pub mod error;
 pub mod local;
 pub mod memory;
 pub mod release;
+pub mod storage;
 
 #[cfg(test)]
 mod test_support;
@@ -20,3 +21,4 @@ pub use error::{Error, Result};
 pub use local::LocalDriver;
 pub use memory::MemoryDriver;
 pub use release::{Info, Release, Status, storage_key};
+pub use storage::Storage;
