@@ -480,36 +480,49 @@ pub fn manifest_text(manifests: &[Manifest]) -> String {
     out
 }
 
-/// Splits a stored release manifest back into resources, in `order`.
+/// The resources of a stored release manifest, in stored (install) order.
 ///
-/// Helm's uninstall does this with `SplitManifests` + `SortManifests`, whose
+/// # Errors
+/// A stored document whose head cannot be parsed.
+pub fn release_resources(text: &str) -> Result<Vec<Manifest>, ManifestError> {
+    split_documents(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, doc)| stored_manifest(&format!("manifest-{i}"), doc))
+        .collect()
+}
+
+/// The resources of a stored release manifest in the order Helm's uninstall
+/// deletes them.
+///
+/// Helm does this with `SplitManifests` + `SortManifests(UninstallOrder)`, whose
 /// documents are keyed `manifest-0`, `manifest-1`, ... and visited in *string*
 /// order (`manifest-10` before `manifest-2`) before the stable kind sort; we
 /// keep that quirk so resources are deleted in the same order.
 ///
 /// # Errors
 /// A stored document whose head cannot be parsed.
-pub fn parse_release_manifest(
-    text: &str,
-    order: KindOrder,
-) -> Result<Vec<Manifest>, ManifestError> {
-    let files: BTreeMap<String, String> = split_documents(text)
+pub fn uninstall_order(text: &str) -> Result<Vec<Manifest>, ManifestError> {
+    let files: BTreeMap<String, &str> = split_documents(text)
         .into_iter()
         .enumerate()
-        .map(|(i, doc)| (format!("manifest-{i}"), doc.to_string()))
+        .map(|(i, doc)| (format!("manifest-{i}"), doc))
         .collect();
-    let mut manifests = Vec::new();
-    for (key, doc) in &files {
-        let head = Head::parse(doc, key)?;
-        let path = source_of(doc).unwrap_or(key).to_string();
-        manifests.push(Manifest {
-            path,
-            content: doc.clone(),
-            head,
-        });
-    }
-    order.sort(&mut manifests, |m| m.head.kind.as_str());
+    let mut manifests = files
+        .iter()
+        .map(|(key, doc)| stored_manifest(key, doc))
+        .collect::<Result<Vec<_>, _>>()?;
+    KindOrder::Uninstall.sort(&mut manifests, |m| m.head.kind.as_str());
     Ok(manifests)
+}
+
+fn stored_manifest(key: &str, doc: &str) -> Result<Manifest, ManifestError> {
+    let head = Head::parse(doc, key)?;
+    Ok(Manifest {
+        path: source_of(doc).unwrap_or(key).to_string(),
+        content: doc.to_string(),
+        head,
+    })
 }
 
 /// The template path from a `# Source: <path>` first line.
@@ -649,7 +662,10 @@ mod tests {
             },
             Case {
                 rule: "weight parsed with Atoi",
-                annotations: &[("helm.sh/hook", "pre-install"), ("helm.sh/hook-weight", "-5")],
+                annotations: &[
+                    ("helm.sh/hook", "pre-install"),
+                    ("helm.sh/hook-weight", "-5"),
+                ],
                 events: &[PreInstall],
                 weight: -5,
                 delete: &[],
@@ -787,7 +803,9 @@ mod tests {
             })
             .collect();
         let text = manifest_text(&manifests);
-        let parsed = parse_release_manifest(&text, KindOrder::Uninstall).unwrap();
+        let stored = release_resources(&text).unwrap();
+        assert_eq!(stored[10].head.name, "cm10");
+        let parsed = uninstall_order(&text).unwrap();
         let names: Vec<_> = parsed.iter().map(|m| m.head.name.as_str()).collect();
         // manifest-0, manifest-1, manifest-10, manifest-11, manifest-2, ...
         assert_eq!(&names[..4], ["cm0", "cm1", "cm10", "cm11"]);
