@@ -509,7 +509,7 @@ fn checked_entry_name(raw: &str) -> Result<String, &'static str> {
         return Err("is a Windows drive path");
     }
     if parts[0] == "Chart.yaml" {
-        return Err("is a Chart.yaml outside the chart's top directory");
+        return Err("starts with `Chart.yaml` instead of the chart's directory");
     }
     Ok(name)
 }

@@ -6,12 +6,16 @@
 //! every file, since Helm does not apply `.helmignore` to archives) must load
 //! like Helm loads those archives.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use windlass_chart::Chart;
 use windlass_chart::ignore::Rules;
 use windlass_testsupport::{HelmPeer, corpus_charts, helm_peer};
+
+use common::{compare_content, compare_one, names, pack_dir, strings};
 
 #[test]
 fn corpus_directories_load_like_helm() {
@@ -175,95 +179,4 @@ fn subchart_dirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
-}
-
-fn compare_one(helm: &Value, ours: &Chart, label: &str) {
-    compare_content(helm, ours, label);
-    assert_eq!(
-        names(ours.templates.iter().map(|f| &f.name)),
-        strings(&helm["templates"]),
-        "{label}: templates"
-    );
-    assert_eq!(
-        names(ours.files.iter().map(|f| &f.name)),
-        strings(&helm["files"]),
-        "{label}: files"
-    );
-}
-
-/// Everything but the template and file names.
-fn compare_content(helm: &Value, ours: &Chart, label: &str) {
-    let metadata = serde_json::to_value(&ours.metadata).expect("metadata serialises");
-    assert_eq!(metadata, helm["metadata"], "{label}: metadata");
-    assert!(
-        json_equal(&Value::Object(ours.values.clone()), &helm["values"]),
-        "{label}: values differ\nours: {}\nhelm: {}",
-        Value::Object(ours.values.clone()),
-        helm["values"]
-    );
-    match (&ours.schema, &helm["schema"]) {
-        (None, Value::Null) => {}
-        (Some(bytes), helm_schema) if !helm_schema.is_null() => {
-            let parsed: Value = serde_json::from_slice(bytes).expect("corpus schemas are JSON");
-            assert!(json_equal(&parsed, helm_schema), "{label}: schema");
-        }
-        (ours_schema, helm_schema) => panic!(
-            "{label}: schema presence differs (ours {}, Helm {})",
-            ours_schema.is_some(),
-            !helm_schema.is_null()
-        ),
-    }
-    assert_eq!(
-        names(ours.dependencies.iter().map(|d| &d.metadata.name)),
-        strings(&helm["dependencies"]),
-        "{label}: loaded subcharts"
-    );
-}
-
-fn names<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut out: Vec<String> = items.cloned().collect();
-    out.sort();
-    out
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    let mut out: Vec<String> = value
-        .as_array()
-        .unwrap_or_else(|| panic!("expected a list, got {value}"))
-        .iter()
-        .map(|v| v.as_str().expect("a string").to_string())
-        .collect();
-    out.sort();
-    out
-}
-
-/// JSON equality where numbers compare by value: Helm holds every number as
-/// a float64 and prints `1.0` as `1`.
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// Packs a directory, every file, under `top/`, as `helm package` lays out
-/// an archive (but without applying `.helmignore`).
-fn pack_dir(dir: &Path, top: &str) -> Vec<u8> {
-    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let mut builder = tar::Builder::new(encoder);
-    builder.follow_symlinks(true);
-    builder.append_dir_all(top, dir).expect("pack chart");
-    builder
-        .into_inner()
-        .expect("finish tar")
-        .finish()
-        .expect("finish gzip")
 }
