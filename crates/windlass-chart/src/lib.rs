@@ -22,7 +22,10 @@
 pub mod chart;
 pub mod hook;
 pub mod manifest;
+pub mod schema;
+pub mod strvals;
 pub mod timestamp;
+pub mod values;
 pub mod yaml;
 
 pub use chart::{Chart, Dependency, File, Lock, Maintainer, Metadata};
@@ -30,7 +33,10 @@ pub use hook::{
     DeletePolicy, Hook, HookEvent, HookExecution, HookPhase, HookRuntime, OutputLogPolicy,
 };
 pub use manifest::{KindOrder, Manifest, ManifestError, SortedManifests, Warning};
+pub use schema::SchemaFailure;
+pub use strvals::SetFlag;
 pub use timestamp::Timestamp;
+pub use values::{Coalesced, ValueOptions, ValuesError};
 pub use yaml::YamlError;
 
 /// Chart values: a JSON object, as Helm holds them after YAML-to-JSON conversion.
