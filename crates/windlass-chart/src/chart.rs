@@ -276,7 +276,9 @@ mod tests {
         chart.metadata.api_version = "v2".into();
         chart.metadata.version = "0.1.0".into();
         chart.metadata.app_version = "1.0".into();
-        chart.templates.push(File::new("templates/cm.yaml", "a: 1\n"));
+        chart
+            .templates
+            .push(File::new("templates/cm.yaml", "a: 1\n"));
         let json = serde_json::to_value(&chart).unwrap();
         assert_eq!(
             json,

@@ -247,7 +247,9 @@ impl Serialize for HookPhase {
 
 impl<'de> Deserialize<'de> for HookPhase {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(HookPhase::parse(&Option::<String>::deserialize(d)?.unwrap_or_default()))
+        Ok(HookPhase::parse(
+            &Option::<String>::deserialize(d)?.unwrap_or_default(),
+        ))
     }
 }
 

@@ -20,7 +20,10 @@
 //! This crate never talks to a cluster and never runs a hook.
 
 pub mod chart;
+pub mod constraint;
 pub mod hook;
+pub mod ignore;
+pub mod load;
 pub mod manifest;
 pub mod schema;
 pub mod strvals;
@@ -29,9 +32,11 @@ pub mod values;
 pub mod yaml;
 
 pub use chart::{Chart, Dependency, File, Lock, Maintainer, Metadata};
+pub use constraint::{ConstraintError, Constraints, Version};
 pub use hook::{
     DeletePolicy, Hook, HookEvent, HookExecution, HookPhase, HookRuntime, OutputLogPolicy,
 };
+pub use load::{LoadError, load, load_archive, load_dir};
 pub use manifest::{KindOrder, Manifest, ManifestError, SortedManifests, Warning};
 pub use schema::SchemaFailure;
 pub use strvals::SetFlag;

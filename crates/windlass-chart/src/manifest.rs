@@ -649,7 +649,10 @@ mod tests {
             },
             Case {
                 rule: "weight parsed with Atoi",
-                annotations: &[("helm.sh/hook", "pre-install"), ("helm.sh/hook-weight", "-5")],
+                annotations: &[
+                    ("helm.sh/hook", "pre-install"),
+                    ("helm.sh/hook-weight", "-5"),
+                ],
                 events: &[PreInstall],
                 weight: -5,
                 delete: &[],

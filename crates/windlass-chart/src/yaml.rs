@@ -203,7 +203,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let err = parse(b"a: 1\nb: 2\na: 3\n", "dup.yaml").unwrap_err();
-        assert!(err.message.contains("duplicate entry with key \"a\""), "{err}");
+        assert!(
+            err.message.contains("duplicate entry with key \"a\""),
+            "{err}"
+        );
         assert!(err.line.is_some(), "{err}");
     }
 
