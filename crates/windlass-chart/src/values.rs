@@ -4,8 +4,9 @@
 //! call at each step:
 //!
 //! 1. **User values** — [`ValueOptions::merge_values`] (Helm's `Options.MergeValues`):
-//!    every `-f` file in order (each may hold several `---` documents, merged in
-//!    turn), deep-merged so maps merge and lists and scalars replace; then
+//!    every `-f` file in order (read by [`crate::load::load_values`]: each may hold
+//!    several `---` documents, merged in turn), deep-merged so maps merge and lists
+//!    and scalars replace; then
 //!    `--set-json`, `--set`, `--set-string`, `--set-file` and `--set-literal`, each
 //!    flag's expressions in order, parsed by [`crate::strvals`]. A `null` here only
 //!    overrides; nothing is deleted yet. This map is what a release records as its
@@ -142,7 +143,7 @@ impl ValueOptions {
                 path: name.clone(),
                 source,
             })?;
-            let current = load_values(&bytes, &name)?;
+            let current = crate::load::load_values(&bytes, &name)?;
             base = merge_maps(base, current);
         }
         for expr in &self.set_json {
@@ -228,61 +229,6 @@ fn go_url_parse_problem(text: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// Reads a values file as Helm v4's `loader.LoadValues` does: the file is split into
-/// YAML documents on lines starting with `---` (only spaces or a comment may follow
-/// the separator), each document must be a map (an empty one is `{}`), and the
-/// documents are merged in order with [`merge_maps`].
-///
-/// # Errors
-/// A separator followed by other text, or a document that is not valid YAML or not
-/// a map; the error names `source` and the line in the file.
-pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, ValuesError> {
-    let mut values = Values::new();
-    for (document, first_line) in split_documents(bytes, source)? {
-        let current = yaml::parse_values(document, source).map_err(|mut err| {
-            if let Some(line) = err.line.as_mut() {
-                *line += first_line - 1;
-            }
-            err
-        })?;
-        values = merge_maps(values, current);
-    }
-    Ok(values)
-}
-
-/// Splits a stream into documents the way `k8s.io/apimachinery`'s `YAMLReader` does,
-/// returning each document with the 1-based line it starts on. Empty documents
-/// (consecutive separators) are skipped.
-fn split_documents<'a>(bytes: &'a [u8], source: &str) -> Result<Vec<(&'a [u8], usize)>, YamlError> {
-    let mut documents = Vec::new();
-    let mut start: Option<(usize, usize)> = None; // (byte offset, line) of the current document
-    let mut offset = 0;
-    for (index, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-        let line_number = index + 1;
-        if let Some(rest) = line.strip_prefix(b"---") {
-            let rest = String::from_utf8_lossy(rest);
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(YamlError {
-                    source: source.to_string(),
-                    line: Some(line_number),
-                    message: format!("invalid YAML document separator: {trimmed}"),
-                });
-            }
-            if let Some((from, first)) = start.take() {
-                documents.push((&bytes[from..offset], first));
-            }
-        } else if start.is_none() {
-            start = Some((offset, line_number));
-        }
-        offset += line.len();
-    }
-    if let Some((from, first)) = start {
-        documents.push((&bytes[from..], first));
-    }
-    Ok(documents)
 }
 
 /// Helm's `MergeMaps`: a deep merge where `b` wins. Maps present on both sides merge
@@ -739,32 +685,6 @@ mod tests {
     }
 
     #[test]
-    fn load_values_merges_documents_in_order() {
-        let v = load_values(
-            b"a: {x: 1}\nb: 1\n---\na: {y: 2}\nb: 2\n--- # comment\n---\n",
-            "f.yaml",
-        )
-        .unwrap();
-        assert_eq!(Value::Object(v), json!({"a": {"x": 1, "y": 2}, "b": 2}));
-    }
-
-    #[test]
-    fn load_values_rejects_text_after_separator_and_counts_lines_across_documents() {
-        let err = load_values(b"a: 1\n--- x\n", "f.yaml").unwrap_err();
-        assert!(err.to_string().contains("`f.yaml` line 2"), "{err}");
-        assert!(err.to_string().contains("separator"), "{err}");
-        // `----` is not a separator followed by a comment: Helm rejects it too.
-        assert!(load_values(b"a: 1\n----\n", "f.yaml").is_err());
-        let err = load_values(b"a: 1\n---\nb: 1\nc: [\n", "g.yaml").unwrap_err();
-        let ValuesError::Yaml(yaml) = &err else {
-            panic!("{err}")
-        };
-        assert!(yaml.line.is_some_and(|l| l >= 4), "{err}");
-        let err = load_values(b"a: 1\n---\n- list\n", "h.yaml").unwrap_err();
-        assert!(err.to_string().contains("must be a map"), "{err}");
-    }
-
-    #[test]
     fn option_order_is_files_json_set_string_file_literal() {
         // Helm applies the flags in a fixed order whatever the command line order.
         let opts = ValueOptions {
@@ -825,6 +745,25 @@ mod tests {
             err.to_string(),
             "cannot read values file `missing.yaml`: no such file"
         );
+    }
+
+    #[test]
+    fn value_files_may_hold_several_documents() {
+        // Helm v4 reads -f files with LoadValues: `---` documents merge in order.
+        let opts = ValueOptions {
+            value_files: vec!["multi.yaml".into()],
+            ..ValueOptions::default()
+        };
+        let mut read = |_: &Path| -> io::Result<Vec<u8>> {
+            Ok(b"a: {x: 1}\nb: 1\n---\na: {z: 2}\nb: 2\n".to_vec())
+        };
+        assert_eq!(
+            Value::Object(opts.merge_values_with(&mut read).unwrap()),
+            json!({"a": {"x": 1, "z": 2}, "b": 2})
+        );
+        let mut bad = |_: &Path| -> io::Result<Vec<u8>> { Ok(b"a: 1\n---\nb: [\n".to_vec()) };
+        let err = opts.merge_values_with(&mut bad).unwrap_err();
+        assert!(err.to_string().starts_with("`multi.yaml` line "), "{err}");
     }
 
     #[test]
