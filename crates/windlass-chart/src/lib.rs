@@ -21,6 +21,7 @@
 
 pub mod chart;
 pub mod constraint;
+pub mod dependencies;
 pub mod hook;
 pub mod ignore;
 pub mod load;
