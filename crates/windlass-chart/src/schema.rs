@@ -91,7 +91,7 @@ fn validate_single(
     };
     let validator = match jsonschema::options()
         .with_base_uri(BASE_URI)
-        .with_retriever(ChartFiles::of(chart))
+        .with_retriever(ChartFiles::of(chart, &schema))
         .build(&schema)
     {
         Ok(validator) => validator,
@@ -130,15 +130,31 @@ struct ChartFiles {
 }
 
 impl ChartFiles {
-    fn of(chart: &Chart) -> Self {
-        ChartFiles {
-            files: chart
+    /// The chart's files, copied only if `schema` refers to another document.
+    fn of(chart: &Chart, schema: &Value) -> Self {
+        let files = if has_external_ref(schema) {
+            chart
                 .files
                 .iter()
                 .chain(&chart.templates)
                 .map(|f| (f.name.clone(), f.data.clone()))
-                .collect(),
-        }
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ChartFiles { files }
+    }
+}
+
+/// Whether a `$ref` anywhere in the schema points outside it (not `#...`).
+fn has_external_ref(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.iter().any(|(key, value)| {
+            (key == "$ref" && value.as_str().is_some_and(|r| !r.starts_with('#')))
+                || has_external_ref(value)
+        }),
+        Value::Array(items) => items.iter().any(has_external_ref),
+        _ => false,
     }
 }
 

@@ -35,9 +35,10 @@ pub const MAX_INDEX: usize = 65_536;
 /// Helm's `MaxNestedNameLevel`: how many dots a name may have.
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
 
-/// How deeply list indexes may nest (`a[0][0]...`). Helm has no limit; this one
-/// keeps a hostile expression from exhausting the stack.
-const MAX_LIST_NESTING: usize = 256;
+/// How deeply names and list indexes may nest in total (`a[0][0]...`,
+/// `a[0].b[0].c...`). Helm limits only dots; this keeps a hostile expression from
+/// exhausting the stack.
+const MAX_NESTING: usize = 256;
 
 /// Which flag an expression came from (for error messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +138,7 @@ fn run(flag: SetFlag, expr: &str, dest: &mut Values, mode: Mode<'_>) -> Result<(
         chars: expr.chars().collect(),
         pos: 0,
         mode,
-        list_depth: 0,
+        depth: 0,
     };
     loop {
         match parser.key(dest, 0) {
@@ -210,7 +211,7 @@ struct Parser<'r> {
     chars: Vec<char>,
     pos: usize,
     mode: Mode<'r>,
-    list_depth: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -262,8 +263,26 @@ impl Parser<'_> {
         rest
     }
 
-    /// Helm's `key`: reads a name segment and acts on the character that ends it.
+    /// Helm's `key`, with the nesting guard.
     fn key(&mut self, data: &mut Map<String, Value>, level: usize) -> Step {
+        self.nested(|parser| parser.key_segment(data, level))
+    }
+
+    /// Runs one level of recursion, failing past [`MAX_NESTING`] levels.
+    fn nested(&mut self, step: impl FnOnce(&mut Self) -> Step) -> Step {
+        if self.depth >= MAX_NESTING {
+            return Err(self.fail(format!(
+                "names and indexes nested deeper than {MAX_NESTING} levels"
+            )));
+        }
+        self.depth += 1;
+        let result = step(self);
+        self.depth -= 1;
+        result
+    }
+
+    /// Helm's `key`: reads a name segment and acts on the character that ends it.
+    fn key_segment(&mut self, data: &mut Map<String, Value>, level: usize) -> Step {
         let stop: &[char] = if self.literal() {
             &['=', '[', '.']
         } else {
@@ -383,9 +402,14 @@ impl Parser<'_> {
             .map_err(|_| self.fail(format!("error parsing index: {raw:?} is not an integer")))
     }
 
+    /// Helm's `listItem`, with the nesting guard.
+    fn list_item(&mut self, list: &mut Vec<Value>, index: i64, level: usize) -> Step {
+        self.nested(|parser| parser.list_item_segment(list, index, level))
+    }
+
     /// Helm's `listItem`: what follows `name[index]`. `list` is changed in place the
     /// way Go's shared slice is, also when an error follows.
-    fn list_item(&mut self, list: &mut Vec<Value>, index: i64, level: usize) -> Step {
+    fn list_item_segment(&mut self, list: &mut Vec<Value>, index: i64, level: usize) -> Step {
         if index < 0 {
             return Err(self.fail(format!("negative {index} index not allowed")));
         }
@@ -422,15 +446,7 @@ impl Parser<'_> {
             }
             Some('[') => {
                 let next = self.key_index()?;
-                self.list_depth += 1;
-                if self.list_depth > MAX_LIST_NESTING {
-                    return Err(self.fail(format!(
-                        "lists nested deeper than {MAX_LIST_NESTING} levels"
-                    )));
-                }
-                let result = self.nested_list_item(list, slot, index, next, level);
-                self.list_depth -= 1;
-                result
+                self.nested_list_item(list, slot, index, next, level)
             }
             Some(_) => match slot {
                 Some(i) => {
@@ -613,15 +629,13 @@ fn typed_value(raw: String) -> Value {
 }
 
 /// Go's `strings.EqualFold` against a lowercase ASCII word: ASCII case is ignored,
-/// and the Unicode characters that fold to an ASCII letter (`ſ` to `s`, the Kelvin
-/// sign to `k`) match it.
+/// and `ſ` (U+017F), which Unicode folds to `s`, matches `s` (so `falſe` is false).
 fn equal_fold(s: &str, word: &str) -> bool {
     let mut chars = s.chars();
     for w in word.chars() {
         match chars.next() {
             Some(c) if c.to_ascii_lowercase() == w => {}
             Some('\u{17f}') if w == 's' => {}
-            Some('\u{212a}') if w == 'k' => {}
             _ => return false,
         }
     }
@@ -1126,11 +1140,21 @@ mod tests {
             .collect::<Vec<_>>()
             .join(".");
         assert!(parsed(parse_set, &format!("{ok}=v")).is_ok());
-        let hostile = format!("a{}=1", "[0]".repeat(10_000));
+        // Helm has no limit here; a hostile expression must fail, not overflow.
+        let lists = format!("a{}=1", "[0]".repeat(10_000));
+        let alternating = format!("{}=1", "a[0].".repeat(10_000));
+        for (parse, expr) in [
+            (parse_set as Parse, &lists),
+            (parse_set, &alternating),
+            (parse_set_literal, &alternating),
+        ] {
+            let err = parsed(parse, expr).unwrap_err();
+            assert!(err.contains("nested deeper than 256 levels"), "{err:.100}");
+        }
+        let fine = format!("{}=1", "a[0].".repeat(100));
         assert!(
-            parsed(parse_set, &hostile)
-                .unwrap_err()
-                .contains("nested deeper")
+            parsed(parse_set, &fine).is_ok(),
+            "realistic nesting is fine"
         );
     }
 
@@ -1537,6 +1561,11 @@ mod tests {
         );
         let err = parsed(parse_set_json, "a=tru").unwrap_err();
         assert!(err.starts_with("`--set-json a=tru`: invalid JSON"), "{err}");
+        let err = parsed(parse_set, "a\nb").unwrap_err();
+        assert_eq!(
+            err, "`--set a\\nb`: key \"a\\nb\" has no value (at character 3)",
+            "one line"
+        );
         let err = parsed(parse_set_literal, "name").unwrap_err();
         assert!(
             err.starts_with("`--set-literal name`: key \"name\" has no value"),

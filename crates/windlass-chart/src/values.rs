@@ -4,24 +4,40 @@
 //! call at each step:
 //!
 //! 1. **User values** — [`ValueOptions::merge_values`] (Helm's `Options.MergeValues`):
-//!    every `-f` file in order (read by [`crate::load::load_values`]: each may hold
-//!    several `---` documents, merged in turn), deep-merged so maps merge and lists
-//!    and scalars replace; then
-//!    `--set-json`, `--set`, `--set-string`, `--set-file` and `--set-literal`, each
-//!    flag's expressions in order, parsed by [`crate::strvals`]. A `null` here only
-//!    overrides; nothing is deleted yet. This map is what a release records as its
-//!    config.
+//!    every `-f` file in order (read by [`crate::load::load_values`], so a file may
+//!    hold several `---` documents), deep-merged so maps merge and lists and scalars
+//!    replace; then `--set-json`, `--set`, `--set-string`, `--set-file` and
+//!    `--set-literal`, each flag's expressions in order, parsed by [`crate::strvals`].
+//!    A `null` here only overrides; nothing is deleted yet. This map is what a
+//!    release records as its config.
 //! 2. **Dependencies** — [`crate::dependencies::process_dependencies`] on the loaded
 //!    chart with those user values: aliases, `condition`, `tags`, removal of disabled
 //!    subcharts and `import-values`. It rewrites the chart (its subcharts and its
 //!    default values), never the user values.
-//! 3. **Coalesce** — [`coalesce`] (Helm's `CoalesceValues`) the processed chart with the
-//!    user values: user values beat chart defaults, a parent beats its subcharts, a
-//!    user `null` deletes the default it overrides, chart-default `null`s are dropped,
-//!    and `global` is copied down into every subchart with the parent winning. The
-//!    result is `.Values` for the templates.
+//! 3. **Coalesce** — [`coalesce`] (Helm's `CoalesceValues`) the processed chart with
+//!    the user values: user values beat chart defaults, a parent beats its
+//!    subcharts, a user `null` deletes the default it overrides, chart-default
+//!    `null`s are dropped, and `global` is copied down into every subchart with the
+//!    parent winning. The result is `.Values` for the templates.
 //! 4. **Schema** — [`crate::schema::validate`] the coalesced values against the
 //!    `values.schema.json` of the chart and of every remaining subchart.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use windlass_chart::{dependencies, load, schema, values};
+//!
+//! let options = values::ValueOptions {
+//!     value_files: vec!["prod.yaml".into()],
+//!     set: vec!["replicaCount=3".into()],
+//!     ..Default::default()
+//! };
+//! let user = options.merge_values()?;
+//! let mut chart = load(Path::new("./mychart"))?;
+//! dependencies::process_dependencies(&mut chart, &user)?;
+//! let rendered_values = values::coalesce(&chart, &user)?;
+//! schema::validate(&chart, &rendered_values)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! Coalescing is ported from Go code that shares maps by reference (shallow copies
 //! of `global` tables, imported tables), so a change made through one path shows up
@@ -44,7 +60,7 @@ use crate::{Chart, Values};
 #[derive(Debug, thiserror::Error)]
 pub enum ValuesError {
     /// A `-f` file (or stdin, or a `--set-file` source) could not be read.
-    #[error("cannot read values file `{path}`: {source}")]
+    #[error("cannot read values file `{}`: {source}", one_line(path))]
     ReadFile {
         /// The path as given (`-` for stdin).
         path: String,
@@ -56,7 +72,7 @@ pub enum ValuesError {
     #[error(transparent)]
     Yaml(#[from] YamlError),
     /// A `--set`-family expression that does not parse.
-    #[error("`{flag} {expr}`: {message} (at character {at})")]
+    #[error("`{flag} {}`: {message} (at character {at})", one_line(expr))]
     SetSyntax {
         /// Which flag the expression came from.
         flag: SetFlag,
@@ -68,7 +84,11 @@ pub enum ValuesError {
         message: String,
     },
     /// A `--set-file` whose file cannot be read.
-    #[error("`--set-file {expr}`: cannot read `{path}`: {source}")]
+    #[error(
+        "`--set-file {}`: cannot read `{}`: {source}",
+        one_line(expr),
+        one_line(path)
+    )]
     SetFileRead {
         /// The whole expression, as given.
         expr: String,
@@ -95,6 +115,20 @@ pub enum ValuesError {
         /// Each problem, in the order the charts were visited.
         failures: Vec<crate::schema::SchemaFailure>,
     },
+}
+
+/// User text for a one-line message: control characters (newlines in a
+/// `--set-literal` value, say) are escaped.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The values a user passes on the command line, in Helm's flag names.
@@ -201,34 +235,64 @@ pub fn read_source(path: &Path) -> io::Result<Vec<u8>> {
 }
 
 /// Why Go's `url.Parse` would reject `text`, if it would. Helm parses every values
-/// path as a URL first and fails on these before touching the file.
+/// path as a URL first and fails on these before touching the file: a control
+/// character, a leading `:`, a `:` in the first segment of a scheme-less path
+/// (`my file:x.yaml`), or a `%` not followed by two hex digits in the path or the
+/// `#fragment`.
 fn go_url_parse_problem(text: &str) -> Option<String> {
     if text.chars().any(|c| c < ' ' || c == '\u{7f}') {
         return Some("invalid control character in URL".to_string());
     }
-    if text.starts_with(':') {
-        return Some("missing protocol scheme".to_string());
+    let (rest, fragment) = text.split_once('#').unwrap_or((text, ""));
+    if let Some(problem) = bad_escape(fragment) {
+        return Some(problem);
     }
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let ok = bytes.len() > i + 2
-                && bytes[i + 1].is_ascii_hexdigit()
-                && bytes[i + 2].is_ascii_hexdigit();
-            if !ok {
-                let end = (i + 3).min(bytes.len());
-                return Some(format!(
-                    "invalid URL escape {:?}",
-                    String::from_utf8_lossy(&bytes[i..end])
-                ));
-            }
-            i += 3;
-        } else {
-            i += 1;
+    let (scheme, rest) = match go_url_scheme(rest) {
+        Err(problem) => return Some(problem),
+        Ok(Some(scheme_len)) => (true, &rest[scheme_len + 1..]),
+        Ok(None) => (false, rest),
+    };
+    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    if scheme && !path.starts_with('/') {
+        // An opaque URL (`c:\x.yaml`): Go checks nothing more.
+        return None;
+    }
+    if !scheme && !path.starts_with('/') {
+        let first_segment = path.split('/').next().unwrap_or_default();
+        if first_segment.contains(':') {
+            return Some("first path segment in URL cannot contain colon".to_string());
         }
     }
-    None
+    bad_escape(path)
+}
+
+/// Go's `getScheme`: the length of a valid scheme before the first `:`, if any.
+fn go_url_scheme(text: &str) -> Result<Option<usize>, String> {
+    for (i, c) in text.char_indices() {
+        match c {
+            'a'..='z' | 'A'..='Z' => {}
+            '0'..='9' | '+' | '-' | '.' if i > 0 => {}
+            ':' if i == 0 => return Err("missing protocol scheme".to_string()),
+            ':' => return Ok(Some(i)),
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// A `%` that is not followed by two hex digits, as Go's `unescape` reports it.
+fn bad_escape(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let at = bytes.iter().enumerate().position(|(i, &b)| {
+        b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    })?;
+    let end = (at + 3).min(bytes.len());
+    Some(format!(
+        "invalid URL escape {:?}",
+        String::from_utf8_lossy(&bytes[at..end])
+    ))
 }
 
 /// Helm's `MergeMaps`: a deep merge where `b` wins. Maps present on both sides merge
@@ -773,6 +837,29 @@ mod tests {
         let err = read_source(Path::new("my%zzfile.yaml")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert!(err.to_string().contains("invalid URL escape"), "{err}");
+        // Which names Go's url.Parse rejects (Helm fails on them before reading).
+        let cases = [
+            ("values.yaml", None),
+            ("dir/values-100%25.yaml", None),
+            (
+                "my file:x.yaml",
+                Some("first path segment in URL cannot contain colon"),
+            ),
+            (
+                "1x:values.yaml",
+                Some("first path segment in URL cannot contain colon"),
+            ),
+            ("./a:b.yaml", None),
+            (":values.yaml", Some("missing protocol scheme")),
+            ("c:\\values%zz.yaml", None),
+            ("file:///tmp/v%zz.yaml", Some("invalid URL escape \"%zz\"")),
+            ("v.yaml?x=%zz", None),
+            ("v.yaml#%z", Some("invalid URL escape \"%z\"")),
+            ("tab\there.yaml", Some("invalid control character in URL")),
+        ];
+        for (name, problem) in cases {
+            assert_eq!(go_url_parse_problem(name).as_deref(), problem, "{name}");
+        }
     }
 
     #[test]
@@ -788,6 +875,36 @@ mod tests {
         assert_eq!(
             Value::Object(got),
             json!({"keep": 2, "m": {"y": 2}, "unknown": null})
+        );
+    }
+
+    #[test]
+    fn a_null_from_a_values_file_overrides_until_coalescing_deletes_the_default() {
+        let opts = ValueOptions {
+            value_files: vec!["a.yaml".into(), "b.yaml".into()],
+            ..ValueOptions::default()
+        };
+        let mut read = |p: &Path| -> io::Result<Vec<u8>> {
+            Ok(match p.to_str() {
+                Some("a.yaml") => b"image: {tag: v1}\n".to_vec(),
+                _ => b"image: {tag: null}\nresources: null\n".to_vec(),
+            })
+        };
+        let user = opts.merge_values_with(&mut read).unwrap();
+        assert_eq!(
+            Value::Object(user.clone()),
+            json!({"image": {"tag": null}, "resources": null}),
+            "the later file's null replaces the earlier value and stays"
+        );
+        let c = chart(
+            "app",
+            json!({"image": {"repo": "nginx", "tag": "1.0"}, "resources": {"cpu": 1}}),
+            vec![],
+        );
+        assert_eq!(
+            Value::Object(coalesce(&c, &user).unwrap()),
+            json!({"image": {"repo": "nginx"}}),
+            "coalescing deletes the defaults the nulls override"
         );
     }
 
