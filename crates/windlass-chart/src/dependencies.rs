@@ -162,8 +162,8 @@ fn apply_tags(reqs: &mut [Dependency], values: &tree::Table, coalescer: &mut Coa
     }
 }
 
-/// Helm's `processDependencyConditions`: paths are split on commas after trimming
-/// the whole condition (not each path, as in Helm).
+/// Helm's `processDependencyConditions`. As in Helm, only the whole condition is
+/// trimmed, not each path, so `a.on, b.on` looks up ` b.on`, which never resolves.
 fn apply_conditions(
     reqs: &mut [Dependency],
     values: &tree::Table,
