@@ -255,7 +255,7 @@ fn edge_cases_load_like_helm() {
 /// mapping keys (the crate's policy for untrusted input), where Helm keeps
 /// the last value silently (and only `helm lint` warns).
 #[test]
-fn duplicate_values_keys_are_refused_where_helm_keeps_the_last() {
+fn duplicate_keys_are_refused_where_helm_keeps_the_last() {
     let Some(peer) = helm_peer() else { return };
     let temp = tempfile::tempdir().expect("temp dir");
     let root = temp.path().join("demo");
@@ -277,6 +277,29 @@ fn duplicate_values_keys_are_refused_where_helm_keeps_the_last() {
     assert!(
         message.starts_with(&format!("`{}/values.yaml` line 1: ", root.display()))
             && message.ends_with("duplicate entry with key \"a\""),
+        "{message}"
+    );
+
+    // The same holds for Chart.yaml.
+    write_tree(
+        &root,
+        &[
+            (
+                "Chart.yaml",
+                b"apiVersion: v2\nname: demo\nversion: 1.0.0\nversion: 1.0.1\n",
+            ),
+            ("values.yaml", b""),
+        ],
+    );
+    let helm = peer
+        .call("load", &root, &Value::Null)
+        .expect("Helm loads it");
+    assert_eq!(helm["metadata"]["version"], "1.0.1");
+    let message = windlass_chart::load(&root)
+        .expect_err("windlass refuses it")
+        .to_string();
+    assert!(
+        message.starts_with(&format!("`{}/Chart.yaml` line ", root.display())),
         "{message}"
     );
 }
