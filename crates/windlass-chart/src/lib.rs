@@ -21,11 +21,15 @@
 
 pub mod chart;
 pub mod constraint;
+pub mod dependencies;
 pub mod hook;
 pub mod ignore;
 pub mod load;
 pub mod manifest;
+pub mod schema;
+pub mod strvals;
 pub mod timestamp;
+pub mod values;
 pub mod yaml;
 
 pub use chart::{Chart, Dependency, File, Lock, Maintainer, Metadata};
@@ -35,7 +39,10 @@ pub use hook::{
 };
 pub use load::{LoadError, load, load_archive, load_dir};
 pub use manifest::{KindOrder, Manifest, ManifestError, SortedManifests, Warning};
+pub use schema::SchemaFailure;
+pub use strvals::SetFlag;
 pub use timestamp::Timestamp;
+pub use values::{Coalesced, ValueOptions, ValuesError};
 pub use yaml::YamlError;
 
 /// Chart values: a JSON object, as Helm holds them after YAML-to-JSON conversion.
