@@ -186,21 +186,24 @@ impl Retrieve for ChartFiles {
 /// The text of [`ValuesError::Schema`]: Helm's heading, then each chart in backticks
 /// followed by one `- at '<path>': <message>` line per violation.
 pub(crate) fn render_failures(failures: &[SchemaFailure]) -> String {
+    // Helm's wording, on one line so a command can report it as one error line.
     let mut out = String::from(
         "values don't meet the specifications of the schema(s) in the following chart(s):",
     );
     let mut current: Option<&str> = None;
     for failure in failures {
-        if current != Some(failure.chart.as_str()) {
-            let _ = write!(out, "\n`{}`:", failure.chart);
+        if current == Some(failure.chart.as_str()) {
+            out.push(';');
+        } else {
+            let _ = write!(out, " `{}`:", failure.chart);
             current = Some(&failure.chart);
         }
         match &failure.instance_path {
             Some(path) => {
-                let _ = write!(out, "\n- at '{path}': {}", failure.message);
+                let _ = write!(out, " at '{path}': {}", failure.message);
             }
             None => {
-                let _ = write!(out, "\n- {}", failure.message);
+                let _ = write!(out, " {}", failure.message);
             }
         }
     }
@@ -268,11 +271,12 @@ mod tests {
         let text = ValuesError::Schema { failures: got }.to_string();
         assert!(
             text.starts_with(
-                "values don't meet the specifications of the schema(s) in the following chart(s):\n`top`:\n- at '"
+                "values don't meet the specifications of the schema(s) in the following chart(s): `top`: at '"
             ),
             "{text}"
         );
-        assert!(text.contains("- at '/replicaCount': "), "{text}");
+        assert!(text.contains("; at '/replicaCount': "), "{text}");
+        assert!(!text.contains('\n'), "one line: {text}");
     }
 
     #[test]
