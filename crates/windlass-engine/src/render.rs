@@ -1,0 +1,197 @@
+//! From a chart and user values to what a revision holds: Helm's
+//! `renderResources` (dependencies, values, schema, `kubeVersion`, templates,
+//! `NOTES.txt`, and resources split from hooks in Helm's order).
+
+use std::collections::BTreeMap;
+
+use windlass_chart::manifest::{self, KindOrder};
+use windlass_chart::{Chart, Hook, Manifest, Values, constraint, dependencies, schema, values};
+use windlass_template::RenderContext;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::event::Event;
+
+/// The content of a new revision.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The chart after dependency processing (disabled subcharts removed).
+    pub chart: Chart,
+    /// The values templates saw (chart defaults coalesced with user values).
+    pub values: Values,
+    /// Hooks, in kind order.
+    pub hooks: Vec<Hook>,
+    /// Resources, in install order.
+    pub manifests: Vec<Manifest>,
+    /// The root chart's rendered `NOTES.txt`.
+    pub notes: String,
+}
+
+/// What `.Release` says while rendering.
+#[derive(Debug, Clone)]
+pub struct ReleaseOptions<'a> {
+    /// Release name.
+    pub name: &'a str,
+    /// Release namespace.
+    pub namespace: &'a str,
+    /// The revision being rendered.
+    pub revision: u32,
+    /// `.Release.IsUpgrade` (and not `IsInstall`).
+    pub is_upgrade: bool,
+}
+
+/// Helm's `chartutil.CheckDependencies`: every dependency in `Chart.yaml` must
+/// be present in `charts/` (enabled or not).
+///
+/// # Errors
+/// [`Error::MissingDependencies`].
+pub fn check_dependencies(chart: &Chart) -> Result<()> {
+    let missing: Vec<String> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|d| !chart.dependencies.iter().any(|sub| sub.name() == d.name))
+        .map(|d| d.name.clone())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::MissingDependencies {
+            chart: chart.name().to_string(),
+            missing,
+        })
+    }
+}
+
+impl Engine {
+    /// Renders `chart` with user values `config` for a revision.
+    pub(crate) fn render(
+        &self,
+        mut chart: Chart,
+        config: &Values,
+        release: &ReleaseOptions<'_>,
+    ) -> Result<Rendered> {
+        let mut warnings = dependencies::process_dependencies_with_warnings(&mut chart, config)?;
+        let coalesced = values::coalesce_with_warnings(&chart, config)?;
+        warnings.extend(coalesced.warnings);
+        for message in warnings {
+            self.emit(Event::Warning { message });
+        }
+        let values = coalesced.values;
+        schema::validate(&chart, &values)?;
+
+        // Helm checks `kubeVersion` against the version's numeric form
+        // (`v1.27.3-gke.100` counts as `v1.27.3`).
+        let kube_version = constraint::normalize_kube_version(self.target.kube_version())
+            .unwrap_or_else(|_| self.target.kube_version().to_string());
+        let constraint_text = chart.metadata.kube_version.trim();
+        if !constraint_text.is_empty() {
+            let ok =
+                constraint::is_compatible_range(constraint_text, &kube_version).map_err(|e| {
+                    Error::InvalidKubeVersion {
+                        chart: chart.name().to_string(),
+                        constraint: constraint_text.to_string(),
+                        message: e.to_string(),
+                    }
+                })?;
+            if !ok {
+                return Err(Error::KubeVersion {
+                    chart: chart.name().to_string(),
+                    constraint: constraint_text.to_string(),
+                    version: kube_version,
+                });
+            }
+        }
+
+        let context = RenderContext {
+            release_name: release.name.to_string(),
+            namespace: release.namespace.to_string(),
+            revision: release.revision,
+            is_install: !release.is_upgrade,
+            is_upgrade: release.is_upgrade,
+            kube_version,
+            api_versions: Vec::new(),
+        };
+        let mut files = windlass_template::render(&chart, &values, &context)?;
+        let notes = take_notes(&mut files, chart.name());
+        let sorted = manifest::sort_manifests(&files, KindOrder::Install)?;
+        for warning in &sorted.warnings {
+            self.emit(Event::Warning {
+                message: warning.to_string(),
+            });
+        }
+        Ok(Rendered {
+            chart,
+            values,
+            hooks: sorted.hooks,
+            manifests: sorted.manifests,
+            notes,
+        })
+    }
+}
+
+/// Removes every `NOTES.txt` from the rendered files (they are not resources)
+/// and returns the root chart's, as Helm does without `--render-subchart-notes`.
+fn take_notes(files: &mut BTreeMap<String, String>, chart_name: &str) -> String {
+    let root_notes = format!("{chart_name}/templates/NOTES.txt");
+    let mut notes = String::new();
+    files.retain(|path, text| {
+        if !path.ends_with("NOTES.txt") {
+            return true;
+        }
+        if *path == root_notes {
+            notes = text.clone();
+        }
+        false
+    });
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use windlass_chart::Dependency;
+
+    #[test]
+    fn notes_of_the_root_chart_only_and_never_as_resources() {
+        let mut files = BTreeMap::from([
+            (
+                "app/templates/NOTES.txt".to_string(),
+                "root notes".to_string(),
+            ),
+            (
+                "app/charts/db/templates/NOTES.txt".to_string(),
+                "sub notes".to_string(),
+            ),
+            (
+                "app/templates/cm.yaml".to_string(),
+                "kind: ConfigMap".to_string(),
+            ),
+        ]);
+        assert_eq!(take_notes(&mut files, "app"), "root notes");
+        assert_eq!(files.keys().collect::<Vec<_>>(), ["app/templates/cm.yaml"]);
+    }
+
+    #[test]
+    fn missing_dependencies_are_named() {
+        let mut chart = Chart::default();
+        chart.metadata.name = "app".into();
+        chart.metadata.dependencies = vec![
+            Dependency {
+                name: "db".into(),
+                ..Dependency::default()
+            },
+            Dependency {
+                name: "cache".into(),
+                ..Dependency::default()
+            },
+        ];
+        let mut db = Chart::default();
+        db.metadata.name = "db".into();
+        chart.dependencies.push(db);
+        let err = check_dependencies(&chart).unwrap_err();
+        assert!(
+            matches!(err, Error::MissingDependencies { ref missing, .. } if missing == &["cache"])
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! Where a release goes: the [`Target`] that applies resources and runs
+//! Kubernetes hooks, and the [`HookRunner`] contract every hook runtime meets.
+//!
+//! [`LocalTarget`] is the no-cluster target: releases live in a state
+//! directory, Wasm hooks run for real, and Kubernetes hooks and resources are
+//! reported as not applied.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use windlass_chart::{Hook, HookEvent, Manifest, Values};
+use windlass_release::Release;
+
+/// What a hook runner sees of the action running it.
+#[derive(Debug, Clone, Copy)]
+pub struct HookContext<'a> {
+    /// The lifecycle event.
+    pub event: HookEvent,
+    /// The release revision the hook belongs to.
+    pub release: &'a Release,
+    /// The release's coalesced values.
+    pub values: &'a Values,
+    /// The Kubernetes version of the target.
+    pub kube_version: &'a str,
+    /// How long the hook may take.
+    pub timeout: Duration,
+}
+
+/// How a hook ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookOutcome {
+    /// `Ok` if the hook succeeded, or why it failed.
+    pub result: Result<(), String>,
+    /// What it printed: container logs, a Wasm guest's log lines and findings.
+    pub output: Vec<String>,
+}
+
+/// Runs hooks of one runtime (Kubernetes resources in a cluster, Wasm components
+/// on the host).
+#[async_trait]
+pub trait HookRunner: Send + Sync {
+    /// Creates the hook and waits until it is done: a Job until it completes, a
+    /// Pod until it succeeds, a Wasm hook until its verdict. The engine bounds
+    /// the call with the hook's timeout.
+    async fn run(&self, hook: &Hook, ctx: &HookContext<'_>) -> HookOutcome;
+
+    /// Deletes what the hook created, for a delete policy, and waits until it is
+    /// gone. A runtime that creates nothing lasting does nothing.
+    ///
+    /// # Errors
+    /// Why the deletion failed.
+    async fn delete(&self, hook: &Hook, ctx: &HookContext<'_>) -> Result<(), String>;
+}
+
+/// Whether the target did the work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Done.
+    Done,
+    /// Not done here, and why (the local target has no cluster).
+    NotApplied {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Where resources are applied and Kubernetes hooks run.
+#[async_trait]
+pub trait Target: Send + Sync {
+    /// `local` or `cluster`.
+    fn name(&self) -> &'static str;
+
+    /// The Kubernetes version charts are rendered for and checked against
+    /// (`kubeVersion`), such as `v1.34.0`.
+    fn kube_version(&self) -> &str;
+
+    /// The runner for Kubernetes hooks, or why this target cannot run them.
+    ///
+    /// # Errors
+    /// Why Kubernetes hooks are not applied on this target.
+    fn hook_runner(&self) -> Result<Arc<dyn HookRunner>, String>;
+
+    /// Makes `target` the release's resources in `namespace`, where `current`
+    /// is what the previous revision applied.
+    ///
+    /// # Errors
+    /// Why applying failed.
+    async fn apply(
+        &self,
+        namespace: &str,
+        current: &[Manifest],
+        target: &[Manifest],
+    ) -> Result<Applied, String>;
+
+    /// Waits until `resources` are ready (`--wait`).
+    ///
+    /// # Errors
+    /// Why they did not become ready in time.
+    async fn wait(
+        &self,
+        namespace: &str,
+        resources: &[Manifest],
+        timeout: Duration,
+    ) -> Result<Applied, String>;
+
+    /// Deletes `resources` in the given order and waits until they are gone.
+    ///
+    /// # Errors
+    /// Every deletion that failed.
+    async fn delete(
+        &self,
+        namespace: &str,
+        resources: &[Manifest],
+        timeout: Duration,
+    ) -> Result<Applied, Vec<String>>;
+}
+
+/// The Kubernetes version assumed without a cluster: the one Helm v4 reports in
+/// `helm template` (its `DefaultCapabilities`).
+pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
+
+/// The no-cluster target.
+#[derive(Debug, Clone)]
+pub struct LocalTarget {
+    kube_version: String,
+}
+
+impl LocalTarget {
+    /// A local target reporting `kube_version` to charts.
+    pub fn new(kube_version: impl Into<String>) -> Self {
+        LocalTarget {
+            kube_version: kube_version.into(),
+        }
+    }
+
+    fn not_applied() -> Applied {
+        Applied::NotApplied {
+            reason: NO_CLUSTER.to_string(),
+        }
+    }
+}
+
+impl Default for LocalTarget {
+    fn default() -> Self {
+        LocalTarget::new(DEFAULT_KUBE_VERSION)
+    }
+}
+
+const NO_CLUSTER: &str = "no cluster (local target)";
+
+#[async_trait]
+impl Target for LocalTarget {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    fn kube_version(&self) -> &str {
+        &self.kube_version
+    }
+
+    fn hook_runner(&self) -> Result<Arc<dyn HookRunner>, String> {
+        Err(NO_CLUSTER.to_string())
+    }
+
+    async fn apply(&self, _: &str, _: &[Manifest], _: &[Manifest]) -> Result<Applied, String> {
+        Ok(Self::not_applied())
+    }
+
+    async fn wait(&self, _: &str, _: &[Manifest], _: Duration) -> Result<Applied, String> {
+        Ok(Self::not_applied())
+    }
+
+    async fn delete(&self, _: &str, _: &[Manifest], _: Duration) -> Result<Applied, Vec<String>> {
+        Ok(Self::not_applied())
+    }
+}
