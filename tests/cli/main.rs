@@ -1,1 +1,8 @@
-//! cli tests
+//! End-to-end tests of the `windlass` binary: each runs the real binary in a
+//! fresh temporary directory with its own state directory.
+
+mod bad_input;
+mod concurrency;
+mod lifecycle;
+mod plan;
+mod support;

@@ -1,1 +1,55 @@
-fn main() {}
+//! `windlass`: the command line. Data goes to stdout, progress and diagnostics
+//! to stderr.
+//!
+//! Exit codes: 0 success; 1 the command failed (bad input, a failed hook, a
+//! held lock — the message says which); 2 the command line itself is wrong
+//! (unknown flag, missing argument).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the binary is where output is written"
+)]
+
+mod args;
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `Error: <message>` on one line (Helm's form), then `hint: ...` when there is
+/// one way out.
+fn report(error: &anyhow::Error) {
+    let message = format!("{error:#}");
+    eprintln!("Error: {message}");
+    if let Some(hint) = error
+        .downcast_ref::<windlass_engine::Error>()
+        .and_then(windlass_engine::Error::hint)
+    {
+        eprintln!("hint: {hint}");
+    }
+}

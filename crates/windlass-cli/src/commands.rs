@@ -1,0 +1,432 @@
+//! One function per command: turn arguments into engine calls and results into
+//! output. No lifecycle logic lives here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use regex::Regex;
+use windlass_chart::{Chart, Values, values::ValueOptions};
+use windlass_engine::{
+    Engine, InstallOptions, LocalTarget, PlanAction, PlanRequest, RollbackOptions, TestOptions,
+    UninstallOptions, UpgradeOptions, ValuesMode,
+};
+use windlass_release::{LocalDriver, MemoryDriver, Release, Status, Storage};
+
+use crate::args::{
+    Cli, Command, DryRun, Global, HistoryArgs, InstallArgs, ListArgs, Output, PlanActionArg,
+    PlanArgs, RollbackArgs, StatusArgs, TargetKind, TemplateArgs, TestArgs, UninstallArgs,
+    UpgradeArgs, ValuesArgs,
+};
+use crate::output;
+use crate::progress::Stderr;
+
+/// Runs one command, printing data to stdout.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Install(args) => install(&global, args).await,
+        Command::Upgrade(args) => upgrade(&global, args).await,
+        Command::Rollback(args) => rollback(&global, args).await,
+        Command::Uninstall(args) => uninstall(&global, args).await,
+        Command::Test(args) => test(&global, args).await,
+        Command::Status(args) => status(&global, args).await,
+        Command::History(args) => history(&global, args).await,
+        Command::List(args) => list(&global, args).await,
+        Command::Template(args) => template(&global, args).await,
+        Command::Plan(args) => plan(&global, args).await,
+    }
+}
+
+fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// The state directory: `--state-dir`, else `$XDG_STATE_HOME/windlass`, else
+/// `~/.local/state/windlass`.
+fn state_dir(global: &Global) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = &global.state_dir {
+        return Ok(dir.clone());
+    }
+    if let Some(dir) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("windlass"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .context("cannot find a state directory: set --state-dir, WINDLASS_STATE_DIR or HOME")?;
+    Ok(PathBuf::from(home).join(".local/state/windlass"))
+}
+
+/// The engine for `--target`, reporting progress as JSON lines when data goes
+/// out as JSON or YAML.
+fn engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
+    match global.target {
+        TargetKind::Local => {}
+        TargetKind::Cluster => {
+            bail!("the `cluster` target is not available in this build yet; use `--target local`")
+        }
+    }
+    let storage = Storage::new(Arc::new(LocalDriver::new(state_dir(global)?)));
+    let target = Arc::new(local_target(global)?);
+    Ok(Engine::new(storage, target).with_progress(Arc::new(Stderr::new(format != Output::Table))))
+}
+
+/// The no-cluster target, reporting `--kube-version` in Helm's normalised form.
+fn local_target(global: &Global) -> anyhow::Result<LocalTarget> {
+    let version = windlass_chart::constraint::normalize_kube_version(&global.kube_version)
+        .with_context(|| format!("invalid --kube-version `{}`", global.kube_version))?;
+    Ok(LocalTarget::new(version))
+}
+
+fn load_chart(path: &Path) -> anyhow::Result<Chart> {
+    Ok(windlass_chart::load::load(path)?)
+}
+
+fn user_values(args: &ValuesArgs) -> anyhow::Result<Values> {
+    let options = ValueOptions {
+        value_files: args.values.clone(),
+        set_json: args.set_json.clone(),
+        set: args.set.clone(),
+        set_string: args.set_string.clone(),
+        set_file: args.set_file.clone(),
+        set_literal: args.set_literal.clone(),
+    };
+    Ok(options.merge_values()?)
+}
+
+fn is_dry_run(flag: Option<DryRun>) -> bool {
+    !matches!(flag, None | Some(DryRun::None))
+}
+
+/// Install and upgrade print the whole release (chart included) as data.
+fn print_release(release: &Release, format: Output) -> anyhow::Result<()> {
+    match format {
+        Output::Table => print(&output::status(release, true)),
+        _ => print(&output::data(release, format)?),
+    }
+    Ok(())
+}
+
+async fn install(global: &Global, args: InstallArgs) -> anyhow::Result<()> {
+    let chart = load_chart(&args.chart)?;
+    let config = user_values(&args.values)?;
+    let engine = engine(global, args.output)?;
+    let opts = InstallOptions {
+        no_hooks: args.hooks.no_hooks,
+        timeout: args.hooks.timeout,
+        wait: args.wait.is_some(),
+        dry_run: is_dry_run(args.dry_run),
+        description: args.description,
+        rollback_on_failure: args.rollback_on_failure,
+        replace: args.replace,
+        ..InstallOptions::new(&args.name, &global.namespace)
+    };
+    let release = engine.install(chart, config, &opts).await?;
+    print_release(&release, args.output)
+}
+
+async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
+    let chart = load_chart(&args.chart)?;
+    let config = user_values(&args.values)?;
+    let engine = engine(global, args.output)?;
+    // Helm's precedence: reset, then reuse, then reset-then-reuse.
+    let values_mode = if args.reset_values {
+        ValuesMode::Reset
+    } else if args.reuse_values {
+        ValuesMode::Reuse
+    } else if args.reset_then_reuse_values {
+        ValuesMode::ResetThenReuse
+    } else {
+        ValuesMode::Default
+    };
+    let opts = UpgradeOptions {
+        install: args.install,
+        no_hooks: args.hooks.no_hooks,
+        timeout: args.hooks.timeout,
+        wait: args.wait.is_some(),
+        dry_run: is_dry_run(args.dry_run),
+        description: args.description,
+        rollback_on_failure: args.rollback_on_failure,
+        history_max: args.history_max,
+        values_mode,
+        ..UpgradeOptions::new(&args.name, &global.namespace)
+    };
+    let installs = args.install
+        && match engine.storage().last(&global.namespace, &args.name).await {
+            Ok(last) => last.info.status == Status::Uninstalled,
+            Err(windlass_release::Error::NotFound { .. }) => true,
+            Err(_) => false,
+        };
+    let release = engine.upgrade(chart, config, &opts).await?;
+    if args.output == Output::Table {
+        if installs {
+            print(&format!(
+                "Release {:?} does not exist. Installing it now.\n",
+                args.name
+            ));
+        } else {
+            print(&format!(
+                "Release {:?} has been upgraded. Happy Helming!\n",
+                args.name
+            ));
+        }
+    }
+    print_release(&release, args.output)
+}
+
+async fn rollback(global: &Global, args: RollbackArgs) -> anyhow::Result<()> {
+    let engine = engine(global, Output::Table)?;
+    let opts = RollbackOptions {
+        revision: args.revision.unwrap_or(0),
+        no_hooks: args.hooks.no_hooks,
+        timeout: args.hooks.timeout,
+        wait: args.wait.is_some(),
+        dry_run: is_dry_run(args.dry_run),
+        history_max: args.history_max,
+        ..RollbackOptions::new(&args.name, &global.namespace)
+    };
+    engine.rollback(&opts).await?;
+    print("Rollback was a success! Happy Helming!\n");
+    Ok(())
+}
+
+async fn uninstall(global: &Global, args: UninstallArgs) -> anyhow::Result<()> {
+    let engine = engine(global, Output::Table)?;
+    for name in &args.names {
+        let opts = UninstallOptions {
+            keep_history: args.keep_history,
+            no_hooks: args.hooks.no_hooks,
+            timeout: args.hooks.timeout,
+            description: args.description.clone(),
+            dry_run: args.dry_run,
+            ..UninstallOptions::new(name, &global.namespace)
+        };
+        match engine.uninstall(&opts).await {
+            Ok(done) => {
+                if !done.kept.is_empty() {
+                    let mut kept =
+                        String::from("These resources were kept due to the resource policy:\n");
+                    for r in &done.kept {
+                        kept.push_str(&format!("[{}] {}\n", r.kind, r.name));
+                    }
+                    print(&format!("{kept}\n"));
+                }
+            }
+            Err(windlass_engine::Error::Storage(windlass_release::Error::NotFound { .. }))
+                if args.ignore_not_found => {}
+            Err(e) => return Err(e.into()),
+        }
+        print(&format!("release {name:?} uninstalled\n"));
+    }
+    Ok(())
+}
+
+async fn test(global: &Global, args: TestArgs) -> anyhow::Result<()> {
+    let engine = engine(global, Output::Table)?;
+    let opts = TestOptions {
+        timeout: args.timeout,
+        filters: args.filter,
+        ..TestOptions::new(&args.name, &global.namespace)
+    };
+    match engine.test(&opts).await {
+        Ok(release) => {
+            print(&output::status(&release, false));
+            Ok(())
+        }
+        Err(e @ windlass_engine::Error::Failed { .. }) => {
+            // Helm prints the results before the error.
+            if let Ok(release) = engine.storage().last(&global.namespace, &args.name).await {
+                print(&output::status(&release, false));
+            }
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn status(global: &Global, args: StatusArgs) -> anyhow::Result<()> {
+    windlass_engine::validate_release_name(&args.name)?;
+    let engine = engine(global, args.output)?;
+    let storage = engine.storage();
+    let mut release = match args.revision {
+        Some(revision) => storage.get(&global.namespace, &args.name, revision).await,
+        None => storage.last(&global.namespace, &args.name).await,
+    }
+    .map_err(windlass_engine::Error::from)?;
+    if engine.is_interrupted(&release).await? {
+        eprintln!(
+            "warning: revision {} is {} but no windlass process is working on it: the operation was interrupted",
+            release.version, release.info.status
+        );
+        let hint = if release.info.status == Status::PendingInstall {
+            format!("`windlass uninstall {}` removes it", release.name)
+        } else {
+            format!(
+                "`windlass rollback {}` marks it failed and returns to the previous revision",
+                release.name
+            )
+        };
+        eprintln!("hint: {hint}");
+    }
+    match args.output {
+        Output::Table => print(&output::status(&release, true)),
+        format => {
+            // Helm's status data leaves the chart out.
+            release.chart = Chart::default();
+            let mut value = serde_json::to_value(&release)?;
+            if let Some(map) = value.as_object_mut() {
+                map.remove("chart");
+            }
+            print(&output::data(&value, format)?);
+        }
+    }
+    Ok(())
+}
+
+async fn history(global: &Global, args: HistoryArgs) -> anyhow::Result<()> {
+    windlass_engine::validate_release_name(&args.name)?;
+    let engine = engine(global, args.output)?;
+    let releases = engine
+        .storage()
+        .history(&global.namespace, &args.name)
+        .await
+        .map_err(windlass_engine::Error::from)?;
+    print(&output::history(&releases, args.max, args.output)?);
+    Ok(())
+}
+
+async fn list(global: &Global, args: ListArgs) -> anyhow::Result<()> {
+    let engine = engine(global, args.output)?;
+    let namespace = (!args.all_namespaces).then_some(global.namespace.as_str());
+    let mut releases = engine.storage().list_latest(namespace).await?;
+    let wanted: Vec<Status> = [
+        (args.deployed, vec![Status::Deployed]),
+        (args.failed, vec![Status::Failed]),
+        (
+            args.pending,
+            vec![
+                Status::PendingInstall,
+                Status::PendingUpgrade,
+                Status::PendingRollback,
+            ],
+        ),
+        (args.superseded, vec![Status::Superseded]),
+        (args.uninstalled, vec![Status::Uninstalled]),
+        (args.uninstalling, vec![Status::Uninstalling]),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .flat_map(|(_, s)| s)
+    .collect();
+    if !wanted.is_empty() {
+        releases.retain(|r| wanted.contains(&r.info.status));
+    }
+    if let Some(filter) = &args.filter {
+        let re = Regex::new(filter).with_context(|| format!("invalid --filter `{filter}`"))?;
+        releases.retain(|r| re.is_match(&r.name));
+    }
+    if args.date {
+        releases.sort_by(|a, b| {
+            a.info
+                .last_deployed
+                .cmp(&b.info.last_deployed)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+    } else {
+        releases.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    if args.reverse {
+        releases.reverse();
+    }
+    print(&output::list(
+        &releases,
+        args.short,
+        !args.no_headers,
+        args.output,
+    )?);
+    Ok(())
+}
+
+async fn template(global: &Global, args: TemplateArgs) -> anyhow::Result<()> {
+    let (name, chart_path) = match args.args.as_slice() {
+        [chart] => ("release-name".to_string(), chart.clone()),
+        [name, chart] => (name.clone(), chart.clone()),
+        _ => bail!("`template` takes [NAME] CHART"),
+    };
+    let chart = load_chart(Path::new(&chart_path))?;
+    let config = user_values(&args.values)?;
+    // Helm's `template` is a client-side dry-run install against memory storage.
+    let storage = Storage::new(Arc::new(MemoryDriver::new()));
+    let target = Arc::new(local_target(global)?);
+    let engine = Engine::new(storage, target).with_progress(Arc::new(Stderr::new(false)));
+    let opts = InstallOptions {
+        dry_run: true,
+        ..InstallOptions::new(&name, &global.namespace)
+    };
+    let release = engine.install(chart, config, &opts).await?;
+    let mut out = String::new();
+    if args.include_crds {
+        for (path, file) in release.chart.crd_files() {
+            out.push_str(&format!(
+                "---\n# Source: {path}\n{}\n",
+                String::from_utf8_lossy(&file.data)
+            ));
+        }
+    }
+    let manifest = release.manifest.trim();
+    if !(manifest.is_empty() && out.is_empty()) {
+        out.push_str(manifest);
+        out.push('\n');
+    }
+    if !args.no_hooks {
+        for hook in &release.hooks {
+            if args.skip_tests && hook.runs_at(windlass_chart::HookEvent::Test) {
+                continue;
+            }
+            out.push_str(&format!(
+                "---\n# Source: {}\n{}\n",
+                hook.path, hook.manifest
+            ));
+        }
+    }
+    print(&out);
+    Ok(())
+}
+
+async fn plan(global: &Global, args: PlanArgs) -> anyhow::Result<()> {
+    let chart = args.chart.as_deref().map(load_chart).transpose()?;
+    let config = user_values(&args.values)?;
+    let engine = engine(global, args.output)?;
+    let action = match args.action {
+        PlanActionArg::Install => PlanAction::Install,
+        PlanActionArg::Upgrade => PlanAction::Upgrade,
+        PlanActionArg::Rollback => PlanAction::Rollback,
+        PlanActionArg::Uninstall => PlanAction::Uninstall,
+        PlanActionArg::Test => PlanAction::Test,
+    };
+    let values_mode = if args.reset_values {
+        ValuesMode::Reset
+    } else if args.reuse_values {
+        ValuesMode::Reuse
+    } else if args.reset_then_reuse_values {
+        ValuesMode::ResetThenReuse
+    } else {
+        ValuesMode::Default
+    };
+    let request = PlanRequest {
+        action,
+        name: args.name.clone(),
+        namespace: global.namespace.clone(),
+        revision: args.revision.unwrap_or(0),
+        values_mode,
+    };
+    let plan = engine.plan(&request, chart, config).await?;
+    match args.output {
+        Output::Table => print(&output::plan_table(&plan)),
+        format => print(&output::data(&plan, format)?),
+    }
+    Ok(())
+}
