@@ -29,7 +29,10 @@ fn full_lifecycle_on_the_local_target() {
         ),
         "{out}"
     );
-    assert!(out.contains("NOTES:\ndemo is installed. Its install hooks run"), "{out}");
+    assert!(
+        out.contains("NOTES:\ndemo is installed. Its install hooks run"),
+        "{out}"
+    );
     // Kubernetes hooks and resources are reported as not applied, in hook order.
     let err = &run.stderr;
     assert!(err.contains("pre-install: 2 hooks"), "{err}");

@@ -233,17 +233,7 @@ impl Rules {
 
 /// A rule for an error message: lossy UTF-8, control characters escaped.
 fn shown(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    crate::display::one_line(&String::from_utf8_lossy(bytes))
 }
 
 /// Go's `strings.TrimSpace` on bytes: Unicode white space is trimmed from

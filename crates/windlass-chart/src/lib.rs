@@ -22,6 +22,7 @@
 pub mod chart;
 pub mod constraint;
 pub mod dependencies;
+mod display;
 pub mod hook;
 pub mod ignore;
 pub mod load;

@@ -20,6 +20,7 @@ use serde_json::{Map, Number, Value};
 use crate::Values;
 use crate::chart::{Chart, Dependency, File, Lock, Maintainer, Metadata};
 use crate::constraint::Version;
+use crate::display::one_line;
 use crate::ignore::{self, HELM_IGNORE, IgnoreError, Rules};
 use crate::timestamp::Timestamp;
 use crate::yaml::{self, YamlError};
@@ -260,7 +261,7 @@ pub fn load_dir(path: &Path) -> Result<Chart, LoadError> {
 /// # Errors
 /// See [`read_archive`] and [`load_files`].
 pub fn load_archive(bytes: &[u8], source: &str) -> Result<Chart, LoadError> {
-    let source = shown(source);
+    let source = one_line(source);
     let files = read_archive(bytes, &source)?;
     load_files(files, &source)
 }
@@ -280,7 +281,7 @@ impl DirWalker {
         if rel.is_empty() {
             self.prefix.clone()
         } else {
-            format!("{}/{}", self.prefix, shown(rel))
+            format!("{}/{}", self.prefix, one_line(rel))
         }
     }
 
@@ -438,11 +439,11 @@ pub fn read_archive<R: Read>(mut reader: R, source: &str) -> Result<Vec<Buffered
         }
         let name = checked_entry_name(&raw_name).map_err(|problem| LoadError::UnsafePath {
             archive: source.to_string(),
-            entry: shown(&raw_name),
+            entry: one_line(&raw_name),
             problem,
         })?;
         let size = entry.size();
-        let path = format!("{source}/{}", shown(&name));
+        let path = format!("{source}/{}", one_line(&name));
         if size > remaining {
             return Err(LoadError::ChartTooLarge {
                 path: source.to_string(),
@@ -664,14 +665,14 @@ pub fn load_files(files: Vec<BufferedFile>, source: &str) -> Result<Chart, LoadE
         if name.starts_with('_') || name.starts_with('.') {
             continue;
         }
-        let path = format!("{source}/charts/{}", shown(&name));
+        let path = format!("{source}/charts/{}", one_line(&name));
         let subchart = if go_ext(&name) == ".tgz" {
             let first = &files[0];
             if first.name != name {
                 return Err(LoadError::SubchartArchive {
                     path,
-                    expected: shown(&name),
-                    found: shown(&first.name),
+                    expected: one_line(&name),
+                    found: one_line(&first.name),
                 });
             }
             let inner = read_archive(first.data.as_slice(), &path)?;
@@ -726,7 +727,7 @@ pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
             error.line = error.line.map(|line| line + first_line - 1);
             error
         })?;
-        values = merge_maps(std::mem::take(&mut values), parsed);
+        values = crate::values::merge_maps(std::mem::take(&mut values), parsed);
         document.clear();
         Ok(())
     };
@@ -757,22 +758,6 @@ pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
     Ok(values)
 }
 
-/// Helm's `MergeMaps`: maps merge key by key, anything else is replaced.
-fn merge_maps(mut base: Values, overlay: Values) -> Values {
-    for (key, value) in overlay {
-        match (base.get_mut(&key), value) {
-            (Some(Value::Object(existing)), Value::Object(incoming)) => {
-                let merged = merge_maps(std::mem::take(existing), incoming);
-                *existing = merged;
-            }
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
-    base
-}
-
 fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
     if data.starts_with(UTF8_BOM) {
         data.drain(..UTF8_BOM.len());
@@ -784,24 +769,7 @@ fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
 fn display_path(path: &Path) -> String {
     let text = path.display().to_string();
     let trimmed = text.trim_end_matches('/');
-    shown(if trimmed.is_empty() { &text } else { trimmed })
-}
-
-/// User-controlled text for a message: control characters escaped.
-fn shown(text: &str) -> String {
-    one_line(text)
-}
-
-fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    one_line(if trimmed.is_empty() { &text } else { trimmed })
 }
 
 fn local_modtime(time: std::time::SystemTime) -> String {
@@ -892,7 +860,7 @@ impl Decoder<'_> {
             file: self.file.to_string(),
             message: format!(
                 "field `{}` must be {want}, found {}",
-                shown(field),
+                one_line(field),
                 yaml::kind_of(value)
             ),
         }
@@ -1139,7 +1107,10 @@ impl RawMetadata {
             return Err(format!("chart.metadata.name `{name}` is not allowed"));
         }
         if ignore::go_base(&name) != name {
-            return Err(format!("chart.metadata.name `{}` is invalid", shown(&name)));
+            return Err(format!(
+                "chart.metadata.name `{}` is invalid",
+                one_line(&name)
+            ));
         }
         if version.is_empty() {
             return Err("chart.metadata.version is required".into());
@@ -1147,13 +1118,13 @@ impl RawMetadata {
         if Version::parse(&version).is_err() {
             return Err(format!(
                 "chart.metadata.version `{}` is not valid SemVer",
-                shown(&version)
+                one_line(&version)
             ));
         }
         if !matches!(chart_type.as_str(), "" | "application" | "library") {
             return Err(format!(
                 "chart.metadata.type must be application or library, found `{}`",
-                shown(&chart_type)
+                one_line(&chart_type)
             ));
         }
         for maintainer in maintainers {
@@ -1184,7 +1155,7 @@ impl RawMetadata {
                 return Err(format!(
                     "dependency `{}` has disallowed characters in the alias `{}`",
                     d.name,
-                    shown(&d.alias)
+                    one_line(&d.alias)
                 ));
             }
             let key = if d.alias.is_empty() {
@@ -1230,7 +1201,7 @@ fn decode_lock(bytes: &[u8], file: &str) -> Result<Option<Lock>, LoadError> {
                         file: file.to_string(),
                         message: format!(
                             "field `generated`: `{}` is not an RFC 3339 time",
-                            shown(&text)
+                            one_line(&text)
                         ),
                     })?);
                     Ok(())

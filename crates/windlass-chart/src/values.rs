@@ -52,6 +52,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::display::one_line;
 use crate::strvals::{self, SetFlag};
 use crate::yaml::{self, YamlError};
 use crate::{Chart, Values};
@@ -115,20 +116,6 @@ pub enum ValuesError {
         /// Each problem, in the order the charts were visited.
         failures: Vec<crate::schema::SchemaFailure>,
     },
-}
-
-/// User text for a one-line message: control characters (newlines in a
-/// `--set-literal` value, say) are escaped.
-fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The values a user passes on the command line, in Helm's flag names.

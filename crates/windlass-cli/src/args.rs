@@ -149,12 +149,9 @@ pub enum DryRun {
     Server,
 }
 
+/// Flags install and upgrade share.
 #[derive(Debug, Args)]
-pub struct InstallArgs {
-    /// Release name.
-    pub name: String,
-    /// Chart directory or `.tgz`.
-    pub chart: PathBuf,
+pub struct ReleaseArgs {
     #[command(flatten)]
     pub values: ValuesArgs,
     #[command(flatten)]
@@ -168,45 +165,19 @@ pub struct InstallArgs {
     /// Description of this revision.
     #[arg(long)]
     pub description: Option<String>,
-    /// Uninstall the release if the install fails.
+    /// On failure, undo: uninstall a failed install, roll a failed upgrade back
+    /// to the last successful revision.
     #[arg(long, alias = "atomic")]
     pub rollback_on_failure: bool,
-    /// Reuse the name of a release that is uninstalled (with history) or failed.
-    #[arg(long)]
-    pub replace: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Output,
 }
 
+/// How an upgrade composes the values given now with the previous revision's
+/// (Helm's precedence: reset, then reuse, then reset-then-reuse).
 #[derive(Debug, Args)]
-pub struct UpgradeArgs {
-    /// Release name.
-    pub name: String,
-    /// Chart directory or `.tgz`.
-    pub chart: PathBuf,
-    #[command(flatten)]
-    pub values: ValuesArgs,
-    #[command(flatten)]
-    pub hooks: HookArgs,
-    /// Install the release if it does not exist.
-    #[arg(short, long)]
-    pub install: bool,
-    /// Wait until resources are ready.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher", value_enum)]
-    pub wait: Option<WaitStrategy>,
-    /// Render and show the release without storing or applying anything.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "client", value_enum)]
-    pub dry_run: Option<DryRun>,
-    /// Description of this revision.
-    #[arg(long)]
-    pub description: Option<String>,
-    /// Roll back to the last successful revision if the upgrade fails.
-    #[arg(long, alias = "atomic")]
-    pub rollback_on_failure: bool,
-    /// Revisions to keep (0 = unlimited).
-    #[arg(long, env = "HELM_MAX_HISTORY", default_value_t = windlass_engine::DEFAULT_HISTORY_MAX)]
-    pub history_max: usize,
+pub struct ValuesModeArgs {
     /// Use only the values given now, not the previous revision's.
     #[arg(long)]
     pub reset_values: bool,
@@ -216,9 +187,52 @@ pub struct UpgradeArgs {
     /// Use the new chart's defaults, then the previous revision's values, then those given now.
     #[arg(long)]
     pub reset_then_reuse_values: bool,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t)]
-    pub output: Output,
+}
+
+impl ValuesModeArgs {
+    pub fn mode(&self) -> windlass_engine::ValuesMode {
+        use windlass_engine::ValuesMode;
+        if self.reset_values {
+            ValuesMode::Reset
+        } else if self.reuse_values {
+            ValuesMode::Reuse
+        } else if self.reset_then_reuse_values {
+            ValuesMode::ResetThenReuse
+        } else {
+            ValuesMode::Default
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Release name.
+    pub name: String,
+    /// Chart directory or `.tgz`.
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    /// Reuse the name of a release that is uninstalled (with history) or failed.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Release name.
+    pub name: String,
+    /// Chart directory or `.tgz`.
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    /// Install the release if it does not exist.
+    #[arg(short, long)]
+    pub install: bool,
+    /// Revisions to keep (0 = unlimited).
+    #[arg(long, env = "HELM_MAX_HISTORY", default_value_t = windlass_engine::DEFAULT_HISTORY_MAX)]
+    pub history_max: usize,
+    #[command(flatten)]
+    pub values_mode: ValuesModeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -384,15 +398,9 @@ pub struct PlanArgs {
     pub revision: Option<u32>,
     #[command(flatten)]
     pub values: ValuesArgs,
-    /// For upgrade: use only the values given now.
-    #[arg(long)]
-    pub reset_values: bool,
-    /// For upgrade: merge over the previous revision's merged values.
-    #[arg(long)]
-    pub reuse_values: bool,
-    /// For upgrade: new defaults, previous values, then those given now.
-    #[arg(long)]
-    pub reset_then_reuse_values: bool,
+    /// For upgrade: how values are composed.
+    #[command(flatten)]
+    pub values_mode: ValuesModeArgs,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t)]
     pub output: Output,

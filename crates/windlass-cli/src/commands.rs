@@ -9,7 +9,7 @@ use regex::Regex;
 use windlass_chart::{Chart, Values, values::ValueOptions};
 use windlass_engine::{
     Engine, InstallOptions, LocalTarget, PlanAction, PlanRequest, RollbackOptions, TestOptions,
-    UninstallOptions, UpgradeOptions, ValuesMode,
+    UninstallOptions, UpgradeOptions,
 };
 use windlass_release::{LocalDriver, MemoryDriver, Release, Status, Storage};
 
@@ -112,46 +112,38 @@ fn print_release(release: &Release, format: Output) -> anyhow::Result<()> {
 
 async fn install(global: &Global, args: InstallArgs) -> anyhow::Result<()> {
     let chart = load_chart(&args.chart)?;
-    let config = user_values(&args.values)?;
-    let engine = engine(global, args.output)?;
+    let r = args.release;
+    let config = user_values(&r.values)?;
+    let engine = engine(global, r.output)?;
     let opts = InstallOptions {
-        no_hooks: args.hooks.no_hooks,
-        timeout: args.hooks.timeout,
-        wait: args.wait.is_some(),
-        dry_run: is_dry_run(args.dry_run),
-        description: args.description,
-        rollback_on_failure: args.rollback_on_failure,
+        no_hooks: r.hooks.no_hooks,
+        timeout: r.hooks.timeout,
+        wait: r.wait.is_some(),
+        dry_run: is_dry_run(r.dry_run),
+        description: r.description,
+        rollback_on_failure: r.rollback_on_failure,
         replace: args.replace,
         ..InstallOptions::new(&args.name, &global.namespace)
     };
     let release = engine.install(chart, config, &opts).await?;
-    print_release(&release, args.output)
+    print_release(&release, r.output)
 }
 
 async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
     let chart = load_chart(&args.chart)?;
-    let config = user_values(&args.values)?;
-    let engine = engine(global, args.output)?;
-    // Helm's precedence: reset, then reuse, then reset-then-reuse.
-    let values_mode = if args.reset_values {
-        ValuesMode::Reset
-    } else if args.reuse_values {
-        ValuesMode::Reuse
-    } else if args.reset_then_reuse_values {
-        ValuesMode::ResetThenReuse
-    } else {
-        ValuesMode::Default
-    };
+    let r = args.release;
+    let config = user_values(&r.values)?;
+    let engine = engine(global, r.output)?;
     let opts = UpgradeOptions {
         install: args.install,
-        no_hooks: args.hooks.no_hooks,
-        timeout: args.hooks.timeout,
-        wait: args.wait.is_some(),
-        dry_run: is_dry_run(args.dry_run),
-        description: args.description,
-        rollback_on_failure: args.rollback_on_failure,
+        no_hooks: r.hooks.no_hooks,
+        timeout: r.hooks.timeout,
+        wait: r.wait.is_some(),
+        dry_run: is_dry_run(r.dry_run),
+        description: r.description,
+        rollback_on_failure: r.rollback_on_failure,
         history_max: args.history_max,
-        values_mode,
+        values_mode: args.values_mode.mode(),
         ..UpgradeOptions::new(&args.name, &global.namespace)
     };
     let installs = args.install
@@ -161,7 +153,7 @@ async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
             Err(_) => false,
         };
     let release = engine.upgrade(chart, config, &opts).await?;
-    if args.output == Output::Table {
+    if r.output == Output::Table {
         if installs {
             print(&format!(
                 "Release {:?} does not exist. Installing it now.\n",
@@ -174,7 +166,7 @@ async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
             ));
         }
     }
-    print_release(&release, args.output)
+    print_release(&release, r.output)
 }
 
 async fn rollback(global: &Global, args: RollbackArgs) -> anyhow::Result<()> {
@@ -407,21 +399,12 @@ async fn plan(global: &Global, args: PlanArgs) -> anyhow::Result<()> {
         PlanActionArg::Uninstall => PlanAction::Uninstall,
         PlanActionArg::Test => PlanAction::Test,
     };
-    let values_mode = if args.reset_values {
-        ValuesMode::Reset
-    } else if args.reuse_values {
-        ValuesMode::Reuse
-    } else if args.reset_then_reuse_values {
-        ValuesMode::ResetThenReuse
-    } else {
-        ValuesMode::Default
-    };
     let request = PlanRequest {
         action,
         name: args.name.clone(),
         namespace: global.namespace.clone(),
         revision: args.revision.unwrap_or(0),
-        values_mode,
+        values_mode: args.values_mode.mode(),
     };
     let plan = engine.plan(&request, chart, config).await?;
     match args.output {
