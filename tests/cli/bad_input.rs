@@ -275,3 +275,19 @@ fn unknown_test_filter() {
     let sb = installed();
     refused(&sb, &["test", "demo", "--filter", "kind=Pod"], "kind=Pod");
 }
+
+#[test]
+fn missing_files_are_named_once() {
+    let sb = Sandbox::new();
+    let line = refused(
+        &sb,
+        &["install", "demo", &demo_chart(), "-f", "nope.yaml"],
+        "`nope.yaml`",
+    );
+    assert_eq!(line.matches("No such file").count(), 1, "{line}");
+    refused(
+        &sb,
+        &["install", "demo", "no-such-chart"],
+        "`no-such-chart`",
+    );
+}

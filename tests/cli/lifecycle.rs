@@ -313,3 +313,29 @@ fn template_prints_resources_then_hooks_like_helm() {
     assert!(!no_hooks.contains("kind: Job"));
     assert!(sb.state().is_empty(), "template stores nothing");
 }
+
+#[test]
+fn a_packaged_chart_installs_like_its_directory() {
+    let sb = Sandbox::new();
+    let examples = crate::support::repo_root().join("examples/charts");
+    let status = std::process::Command::new("tar")
+        .arg("czf")
+        .arg(sb.path().join("demo-0.1.0.tgz"))
+        .arg("-C")
+        .arg(&examples)
+        .arg("demo")
+        .status()
+        .expect("run tar");
+    assert!(status.success());
+    sb.run(&["install", "demo", "demo-0.1.0.tgz"]).ok();
+    let from_tgz = sb.record("demo", 1);
+    let dir = demo_chart();
+    let from_dir = sb.run(&["template", "demo", &dir]).ok().to_string();
+    let packaged = sb
+        .run(&["template", "demo", "demo-0.1.0.tgz"])
+        .ok()
+        .to_string();
+    assert_eq!(from_dir, packaged);
+    assert_eq!(from_tgz["chart"]["metadata"]["name"], "demo");
+    assert_eq!(from_tgz["hooks"].as_array().unwrap().len(), 6);
+}

@@ -44,12 +44,39 @@ fn main() -> ExitCode {
 /// `Error: <message>` on one line (Helm's form), then `hint: ...` when there is
 /// one way out.
 fn report(error: &anyhow::Error) {
-    let message = format!("{error:#}");
-    eprintln!("Error: {message}");
+    eprintln!("Error: {}", message(error));
     if let Some(hint) = error
         .downcast_ref::<windlass_engine::Error>()
         .and_then(windlass_engine::Error::hint)
     {
         eprintln!("hint: {hint}");
+    }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the
+/// message already carries (most of our errors name their cause themselves).
+fn message(error: &anyhow::Error) -> String {
+    let mut message = error.to_string();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+    }
+    message.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_are_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let error = anyhow::Error::new(io).context("cannot read `x`: gone");
+        assert_eq!(message(&error), "cannot read `x`: gone");
+        let error = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&error), "outer: inner");
     }
 }

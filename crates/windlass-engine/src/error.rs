@@ -150,8 +150,15 @@ impl Error {
             Error::Pending { name, .. } => Some(format!(
                 "no windlass process is working on it, so that operation was interrupted; `windlass uninstall {name}` removes it"
             )),
-            Error::Storage(windlass_release::Error::NotFound { .. }) => {
-                Some("`windlass list --all` shows the releases in this namespace".to_string())
+            Error::Storage(windlass_release::Error::NotFound { .. }) => Some(
+                "`windlass list` shows the releases in this namespace (`-A` for all namespaces)"
+                    .to_string(),
+            ),
+            Error::Storage(windlass_release::Error::NoDeployedReleases { name }) => Some(format!(
+                "`windlass upgrade --install {name} CHART` installs it if it does not exist"
+            )),
+            Error::Storage(windlass_release::Error::RevisionNotFound { name, .. }) => {
+                Some(format!("`windlass history {name}` lists its revisions"))
             }
             _ => None,
         }
