@@ -2,6 +2,7 @@
 //! fresh temporary directory with its own state directory.
 
 mod bad_input;
+mod commands;
 mod concurrency;
 mod lifecycle;
 mod plan;

@@ -317,7 +317,7 @@ pub struct ListArgs {
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
     /// Print names only.
-    #[arg(short, long)]
+    #[arg(short = 'q', long)]
     pub short: bool,
     /// Only names matching this regular expression.
     #[arg(short, long)]

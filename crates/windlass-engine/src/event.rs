@@ -171,22 +171,3 @@ pub struct Silent;
 impl Progress for Silent {
     fn emit(&self, _event: Event) {}
 }
-
-/// Collects events in memory (for callers that render them afterwards, and tests).
-#[derive(Debug, Default)]
-pub struct Collect(pub std::sync::Mutex<Vec<Event>>);
-
-impl Collect {
-    /// The events so far.
-    pub fn events(&self) -> Vec<Event> {
-        self.0.lock().map(|e| e.clone()).unwrap_or_default()
-    }
-}
-
-impl Progress for Collect {
-    fn emit(&self, event: Event) {
-        if let Ok(mut events) = self.0.lock() {
-            events.push(event);
-        }
-    }
-}

@@ -27,7 +27,7 @@ pub mod upgrade;
 
 pub use engine::{Engine, validate_namespace, validate_release_name};
 pub use error::{Error, HookError, Result};
-pub use event::{Collect, Event, HookRef, Progress, ResourceRef, Silent};
+pub use event::{Event, HookRef, Progress, ResourceRef, Silent};
 pub use hooks::HOOK_TIMEOUT_ANNOTATION;
 pub use install::{DEFAULT_TIMEOUT, InstallOptions};
 pub use plan::{Plan, PlanAction, PlanRequest, PlannedHook};
