@@ -141,7 +141,10 @@ fn an_interrupted_upgrade_is_reported_and_rollback_is_the_way_out() {
     let before = sb.state();
     let run = sb.run(&["upgrade", "demo", &chart]);
     let line = run.error_line();
-    assert!(line.contains("operation in progress"), "{line}");
+    assert!(
+        line.contains("another operation (install/upgrade/rollback) is in progress"),
+        "{line}"
+    );
     assert!(line.contains("revision 3 is pending-upgrade"), "{line}");
     assert!(
         run.stderr.contains("hint: ") && run.stderr.contains("`windlass rollback demo`"),
@@ -149,6 +152,20 @@ fn an_interrupted_upgrade_is_reported_and_rollback_is_the_way_out() {
         run.stderr
     );
     crate::support::assert_same_state(&before, &sb.state(), &[]);
+
+    // While a live process holds the release, a dry run says to wait instead.
+    let guard = rt
+        .block_on(driver.lock("default", "demo"))
+        .expect("take the lock");
+    let run = sb.run(&["upgrade", "demo", &chart, "--dry-run"]);
+    assert!(run.error_line().contains("revision 3 is pending-upgrade"));
+    assert!(
+        run.stderr
+            .contains("hint: another windlass process is working on it"),
+        "{}",
+        run.stderr
+    );
+    drop(guard);
 
     let status = sb.run(&["status", "demo"]);
     assert!(status.ok().contains("STATUS: pending-upgrade\n"));

@@ -121,13 +121,15 @@ impl Engine {
         }
     }
 
-    /// Reports a release whose latest revision is pending. Called with the
-    /// release's lock held, so no other windlass process is working on it: the
-    /// operation that left it pending was interrupted.
-    pub(crate) async fn check_not_pending(&self, last: &Release) -> Result<()> {
+    /// Reports a release whose latest revision is pending. With the release's
+    /// lock held (`lock_held`), no other windlass process is working on it, so
+    /// the operation that left it pending was interrupted; without it (dry runs,
+    /// plans) the lock is tried to find out.
+    pub(crate) async fn check_not_pending(&self, last: &Release, lock_held: bool) -> Result<()> {
         if !last.info.status.is_pending() {
             return Ok(());
         }
+        let interrupted = lock_held || self.is_interrupted(last).await?;
         let history = self.storage.history(&last.namespace, &last.name).await?;
         let rollback_to = history
             .iter()
@@ -142,6 +144,7 @@ impl Engine {
             revision: last.version,
             status: last.info.status,
             rollback_to,
+            interrupted,
         })
     }
 }
@@ -172,6 +175,25 @@ pub fn validate_namespace(namespace: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The values a stored revision's hooks see: its chart's defaults under its
+/// config. A stored record that cannot be coalesced any more (an old chart, a
+/// hand-edited record) must not block uninstall or rollback, so its config alone
+/// is used then, with a warning.
+pub(crate) fn stored_values(engine: &Engine, release: &Release) -> windlass_chart::Values {
+    match windlass_chart::values::coalesce(&release.chart, &release.config) {
+        Ok(values) => values,
+        Err(e) => {
+            engine.emit(Event::Warning {
+                message: format!(
+                    "release `{}` revision {}: hooks see only its user values: {e}",
+                    release.name, release.version
+                ),
+            });
+            release.config.clone()
+        }
+    }
 }
 
 /// The time Helm stamps on records.

@@ -82,7 +82,9 @@ pub enum Error {
     },
     /// The latest revision is pending: another operation holds the release, or
     /// one was interrupted.
-    #[error("release `{name}` has an operation in progress: revision {revision} is {status}")]
+    #[error(
+        "another operation (install/upgrade/rollback) is in progress on release `{name}`: revision {revision} is {status}"
+    )]
     Pending {
         /// Release name.
         name: String,
@@ -92,6 +94,8 @@ pub enum Error {
         status: Status,
         /// The earlier revision a rollback would return to, if any.
         rollback_to: Option<u32>,
+        /// Whether no process holds the release, so the operation was interrupted.
+        interrupted: bool,
     },
     /// Uninstall of a release already uninstalled with `--keep-history`.
     #[error("release `{name}` is already uninstalled")]
@@ -139,6 +143,11 @@ impl Error {
                 ),
                 _ => format!("use `windlass upgrade {name}` to change it"),
             }),
+            Error::Pending {
+                interrupted: false, ..
+            } => {
+                Some("another windlass process is working on it; wait for it to finish".to_string())
+            }
             Error::Pending {
                 name,
                 status,

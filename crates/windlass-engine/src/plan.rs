@@ -136,6 +136,15 @@ impl Engine {
                     action: action_name(action),
                 })?;
                 check_installable(&request.name, &request.namespace, &chart)?;
+                if action == PlanAction::Install
+                    && let Ok(last) = self.storage.last(&request.namespace, &request.name).await
+                {
+                    return Err(Error::NameInUse {
+                        name: request.name.clone(),
+                        revision: last.version,
+                        status: last.info.status,
+                    });
+                }
                 let install = InstallOptions {
                     dry_run: true,
                     ..InstallOptions::new(&request.name, &request.namespace)

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use regex::Regex;
-use windlass_chart::{HookEvent, values};
+use windlass_chart::HookEvent;
 use windlass_release::Release;
 
 use crate::engine::{Engine, validate_namespace, validate_release_name};
@@ -104,7 +104,7 @@ impl Engine {
         }
         release.hooks = executing;
 
-        let values = values::coalesce(&release.chart, &release.config)?;
+        let values = crate::engine::stored_values(self, &release);
         let result = self
             .exec_hooks(
                 &self.storage,

@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use windlass_chart::{HookEvent, manifest, values};
+use windlass_chart::{HookEvent, manifest};
 use windlass_release::{Info, Release, Status};
 
 use crate::engine::{Engine, now, validate_namespace, validate_release_name};
@@ -148,7 +148,7 @@ impl Engine {
         self.create(&storage, &release).await?;
 
         // Hooks see the target revision's values, recomputed from its record.
-        let values = values::coalesce(&release.chart, &release.config)?;
+        let values = crate::engine::stored_values(self, &release);
         let name = release.name.clone();
         let fail = |release: &mut Release, message: String| {
             release.set_status(

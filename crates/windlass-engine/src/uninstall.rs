@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use windlass_chart::{HookEvent, manifest, values};
+use windlass_chart::{HookEvent, manifest};
 use windlass_release::{Release, Status};
 
 use crate::engine::{Engine, now, validate_namespace, validate_release_name};
@@ -112,7 +112,7 @@ impl Engine {
         release.info.deleted = Some(now());
         release.info.description = "Deletion in progress (or silently failed)".into();
 
-        let values = values::coalesce(&release.chart, &release.config)?;
+        let values = crate::engine::stored_values(self, &release);
         let storage = &self.storage;
         if !opts.no_hooks
             && let Err(e) = self

@@ -188,7 +188,7 @@ impl Engine {
         if opts.install && last.info.status == Status::Uninstalled {
             return Ok(UpgradePlan::Install { replace: true });
         }
-        self.check_not_pending(&last).await?;
+        self.check_not_pending(&last, !opts.dry_run).await?;
 
         let current = if last.info.status == Status::Deployed {
             last.clone()
