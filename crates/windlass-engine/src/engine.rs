@@ -50,11 +50,6 @@ impl Engine {
         &self.storage
     }
 
-    /// The target.
-    pub fn target(&self) -> &dyn Target {
-        self.target.as_ref()
-    }
-
     pub(crate) fn emit(&self, event: Event) {
         self.progress.emit(event);
     }

@@ -68,9 +68,6 @@ pub enum Applied {
 /// Where resources are applied and Kubernetes hooks run.
 #[async_trait]
 pub trait Target: Send + Sync {
-    /// `local` or `cluster`.
-    fn name(&self) -> &'static str;
-
     /// The Kubernetes version charts are rendered for and checked against
     /// (`kubeVersion`), such as `v1.34.0`.
     fn kube_version(&self) -> &str;
@@ -151,10 +148,6 @@ const NO_CLUSTER: &str = "no cluster (local target)";
 
 #[async_trait]
 impl Target for LocalTarget {
-    fn name(&self) -> &'static str {
-        "local"
-    }
-
     fn kube_version(&self) -> &str {
         &self.kube_version
     }
