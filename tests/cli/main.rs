@@ -4,6 +4,7 @@
 mod bad_input;
 mod commands;
 mod concurrency;
+mod helm_conformance;
 mod lifecycle;
 mod plan;
 mod support;

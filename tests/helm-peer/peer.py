@@ -2,10 +2,12 @@
 
 Usage: peer.py COMMAND CHART < request.json > response.json
   load            chart as Helm loads it: metadata, values, schema, template and file names,
-                  loaded subcharts (recursively, by their names)
+                  and the names of its loaded subcharts
   merge-values    Helm's coalesced values for the user values on stdin
   validate-schema {"ok": true} or {"ok": false, "error": "..."} for the values on stdin
   render          {template path: rendered text}; stdin {"values": {...}, "options": {...}}
+  install-dry-run Helm's client-side dry-run install (no cluster); stdin {"name", "namespace",
+                  "values"}; returns Helm's release summary, whose "manifest" is the stored one
 Errors from Helm come back as {"error": "..."} with exit code 0; a broken bridge exits 2.
 """
 
@@ -45,11 +47,23 @@ def render(chart_path, request):
     return chart.render(request.get("values"), **request.get("options", {}))
 
 
+def install_dry_run(chart_path, request):
+    config = helm_python.Config(storage_driver="memory", namespace=request["namespace"])
+    return config.install(
+        chart_path,
+        request["name"],
+        request.get("values") or {},
+        namespace=request["namespace"],
+        dry_run="client",
+    )
+
+
 COMMANDS = {
     "load": load,
     "merge-values": merge_values,
     "validate-schema": validate_schema,
     "render": render,
+    "install-dry-run": install_dry_run,
 }
 
 
