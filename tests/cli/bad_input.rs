@@ -291,3 +291,29 @@ fn missing_files_are_named_once() {
         "`no-such-chart`",
     );
 }
+
+#[test]
+fn a_corrupt_record_is_reported_and_never_overwritten() {
+    let sb = installed();
+    let record = sb
+        .state_dir()
+        .join("releases/default/demo/sh.helm.release.v1.demo.v1.json");
+    std::fs::write(&record, b"{\"release\": {\"name\": \"demo\", \"vers").expect("corrupt it");
+    for args in [
+        vec!["status", "demo"],
+        vec!["history", "demo"],
+        vec!["uninstall", "demo"],
+    ] {
+        refused(&sb, &args, "sh.helm.release.v1.demo.v1.json");
+    }
+    let chart = demo_chart();
+    refused(
+        &sb,
+        &["upgrade", "demo", &chart],
+        "sh.helm.release.v1.demo.v1.json",
+    );
+    assert_eq!(
+        std::fs::read(&record).unwrap(),
+        b"{\"release\": {\"name\": \"demo\", \"vers"
+    );
+}
