@@ -1,15 +1,52 @@
-//! YAML input the way Helm reads it: YAML converted to JSON values
-//! (`sigs.k8s.io/yaml`), with errors that name the file and the line.
+//! YAML input the way Helm reads it: `sigs.k8s.io/yaml`, that is go-yaml v2
+//! (YAML 1.1 scalar resolution) decoding into `interface{}`, converted to JSON,
+//! with errors that name the file and the line.
+//!
+//! What differs from a YAML 1.2 reader, all checked against Helm itself
+//! (`tests/yaml_conformance.rs`):
+//! - Plain scalars resolve as go-yaml v2's `resolve.go`: `y`, `Y`, `yes`, `on`,
+//!   `n`, `no`, `off` (and their `Yes`/`YES` spellings) are booleans; `~`, `null`
+//!   and the empty scalar are null; integers take Go's `ParseInt(s, 0, 64)` after
+//!   every `_` is removed, so `0755` is 493, `0o755`, `0x1F`, `0b101` and `1_000`
+//!   are integers; then `ParseUint` (for `uint64`), then floats of the form
+//!   `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` (so `09` is the float
+//!   9 and `1e400`, out of range, is a string); `.inf`, `-.inf`, `.nan` are
+//!   floats that JSON cannot hold, so a value of that kind is an error, as in
+//!   Helm. Everything else, timestamps included, is a string.
+//! - Quoted and block scalars are strings. Explicit tags (`!!str`, `!!int`,
+//!   `!!float`, `!!bool`, `!!null`, `!!timestamp`, `!!binary`) ask for that type
+//!   and fail on text of another (an integer is accepted as a float); other tags
+//!   (`!foo`, `!`) leave the text a string; tags on collections are ignored.
+//! - Mapping keys resolve the same way and become JSON keys as
+//!   `sigs.k8s.io/yaml` writes them: `y:` is `"true"`, `0x10:` is `"16"`, `1.0:`
+//!   is `"1"` (floats through Go's `FormatFloat(f, 'g', -1, 32)`); a null key,
+//!   an integer key above `i64::MAX` and a collection key are errors, as in Helm.
+//! - Merge keys `<<` (a mapping, an alias to one, or a sequence of those) are
+//!   applied where they stand, as go-yaml v2 applies them.
+//!
+//! Numbers: integers stay JSON integers (`i64`, or `u64` above `i64::MAX`),
+//! everything else is an `f64`. Helm decodes the JSON into `float64` throughout,
+//! so an integer past 2^53 loses precision there and not here; every value
+//! compares equal as a number.
 //!
 //! Guards that matter for untrusted input live here: invalid UTF-8, duplicate
-//! keys and alias expansion bombs are all errors, never panics.
+//! keys, aliases that contain themselves, alias expansion bombs (go-yaml's own
+//! aliasing ratio) and nesting deeper than [`MAX_DEPTH`] levels are errors,
+//! never panics, hangs or stack overflows. Duplicate keys are refused although
+//! go-yaml keeps the last one: a file that says two things is a mistake.
+
+mod compat;
+mod compose;
+mod resolve;
 
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use crate::Values;
+
+pub use compose::MAX_DEPTH;
 
 /// A YAML document that could not be read, with the file it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +86,9 @@ impl YamlError {
 /// like Go's `yaml.Unmarshal`.
 ///
 /// # Errors
-/// Invalid UTF-8 (with the line), malformed YAML, duplicate mapping keys and
-/// alias expansions past serde_yaml's limits.
+/// Invalid UTF-8 (with the line), malformed YAML, a value of the wrong type for
+/// its tag, a key JSON cannot hold, duplicate mapping keys, excessive alias
+/// expansion and nesting past [`MAX_DEPTH`].
 pub fn parse(bytes: &[u8], source: &str) -> Result<Value, YamlError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -68,15 +106,9 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Value, YamlError> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut documents = serde_yaml::Deserializer::from_str(text);
-    let Some(first) = documents.next() else {
-        return Ok(Value::Null);
-    };
-    let yaml: serde_yaml::Value = serde::Deserialize::deserialize(first).map_err(|err| {
-        let line = err.location().map(|l| l.line());
-        YamlError::new(source, line, strip_location(&err.to_string()))
-    })?;
-    to_json(yaml).map_err(|message| YamlError::new(source, None, message))
+    compose::compose(text)
+        .and_then(|tree| compose::decode(&tree))
+        .map_err(|failure| YamlError::new(source, failure.line, failure.message))
 }
 
 /// Parses a YAML document that must be a map of values (a values file, `--set-file`
@@ -105,62 +137,6 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8], source: &str) -> Result<T, 
     serde_json::from_value(value).map_err(|err| YamlError::new(source, None, err.to_string()))
 }
 
-/// Converts a YAML value to JSON the way `sigs.k8s.io/yaml` does: mapping keys
-/// become strings, tags are dropped, non-finite floats are rejected.
-pub fn to_json(value: serde_yaml::Value) -> Result<Value, String> {
-    Ok(match value {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Number(i.into())
-            } else if let Some(u) = n.as_u64() {
-                Value::Number(u.into())
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                Value::Number(
-                    Number::from_f64(f)
-                        .ok_or_else(|| format!("number `{n}` cannot be represented in JSON"))?,
-                )
-            }
-        }
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .map(to_json)
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        serde_yaml::Value::Mapping(mapping) => {
-            let mut map = Map::new();
-            for (key, value) in mapping {
-                map.insert(key_string(key)?, to_json(value)?);
-            }
-            Value::Object(map)
-        }
-        serde_yaml::Value::Tagged(tagged) => to_json(tagged.value)?,
-    })
-}
-
-fn key_string(key: serde_yaml::Value) -> Result<String, String> {
-    Ok(match key {
-        serde_yaml::Value::String(s) => s,
-        serde_yaml::Value::Null => "null".to_string(),
-        serde_yaml::Value::Bool(b) => b.to_string(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        serde_yaml::Value::Tagged(tagged) => key_string(tagged.value)?,
-        other => {
-            return Err(format!(
-                "mapping key must be a scalar, found {}",
-                match other {
-                    serde_yaml::Value::Sequence(_) => "a sequence",
-                    _ => "a mapping",
-                }
-            ));
-        }
-    })
-}
-
 /// A human name for the JSON type of a value, for error messages.
 pub fn kind_of(value: &Value) -> &'static str {
     match value {
@@ -170,21 +146,6 @@ pub fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "a map",
-    }
-}
-
-/// serde_yaml appends " at line L column C" to messages; we report the line ourselves.
-fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => {
-            let (head, tail) = message.split_at(i);
-            // Keep any trailing context such as ", while parsing a block mapping".
-            match tail.find(", ") {
-                Some(j) => format!("{head}{}", &tail[j..]),
-                None => head.to_string(),
-            }
-        }
-        None => message.to_string(),
     }
 }
 
@@ -222,7 +183,7 @@ mod tests {
                     h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n\
                     i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
         let err = parse(bomb.as_bytes(), "bomb.yaml").unwrap_err();
-        assert!(err.message.contains("repetition limit"), "{err}");
+        assert!(err.message.contains("excessive aliasing"), "{err}");
     }
 
     #[test]
