@@ -25,15 +25,25 @@
 //!   applied where they stand, as go-yaml v2 applies them.
 //!
 //! Numbers: integers stay JSON integers (`i64`, or `u64` above `i64::MAX`),
-//! everything else is an `f64`. Helm decodes the JSON into `float64` throughout,
-//! so an integer past 2^53 loses precision there and not here; every value
-//! compares equal as a number.
+//! everything else (`09`, `1.0`, `1e3`) is an `f64`, the Go types go-yaml
+//! resolves to. Helm then decodes the JSON into `float64` throughout, so an
+//! integer past 2^53 loses precision there and not here; every value compares
+//! equal as a number. Keeping the Go type matters where a number is bound for a
+//! string (`version: 1.0` is "1", `version: 012345678` is "1.2345678e+07").
 //!
-//! Guards that matter for untrusted input live here: invalid UTF-8, duplicate
-//! keys, aliases that contain themselves, alias expansion bombs (go-yaml's own
-//! aliasing ratio) and nesting deeper than [`MAX_DEPTH`] levels are errors,
-//! never panics, hangs or stack overflows. Duplicate keys are refused although
-//! go-yaml keeps the last one: a file that says two things is a mistake.
+//! The text is parsed by `saphyr-parser` (YAML 1.2 syntax); where its syntax
+//! differs from libyaml's the reader bridges it (see `compat.rs`), except that
+//! it still reads a tab in the indentation of a block-context line, which
+//! Helm refuses, and refuses a byte order mark inside a document, which Helm
+//! reads as a character.
+//!
+//! Guards that matter for untrusted input live here: invalid UTF-8, control
+//! characters, duplicate keys, aliases that contain themselves, alias expansion
+//! bombs (go-yaml's own aliasing ratio) and nesting deeper than [`MAX_DEPTH`]
+//! levels are errors, never panics, hangs or stack overflows. Duplicate keys are
+//! refused although go-yaml keeps the last one (a file that says two things is a
+//! mistake), and so are two keys that become one JSON key (`1` and `"1"`), where
+//! Helm keeps either one depending on Go's map order.
 
 mod compat;
 mod compose;
@@ -151,6 +161,8 @@ pub fn kind_of(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -162,17 +174,142 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_are_errors() {
+    fn duplicate_keys_are_errors_on_the_line_of_the_second() {
         let err = parse(b"a: 1\nb: 2\na: 3\n", "dup.yaml").unwrap_err();
-        assert!(
-            err.message.contains("duplicate entry with key \"a\""),
-            "{err}"
+        assert_eq!(err.message, "duplicate entry with key \"a\"");
+        assert_eq!(err.line, Some(3), "{err}");
+        // Keys are compared once resolved: `y` and `true` are the same key.
+        let err = parse(b"m:\n  y: 1\n  x: 0\n  true: 2\n", "dup.yaml").unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        // In a flow mapping, and nested.
+        let err = parse(b"a: {b: [{c: 1, c: 2}]}\n", "dup.yaml").unwrap_err();
+        assert!(err.message.contains("\"c\""), "{err}");
+        // Keys from a merge are no duplicates: later pairs override them.
+        let v = parse(b"b: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n", "m.yaml").unwrap();
+        assert_eq!(v["c"], json!({"x": 2}));
+    }
+
+    #[test]
+    fn yaml_1_1_scalars_as_helm_reads_them() {
+        let v = parse(
+            b"enabled: no\nflag: on\nmode: 0755\nbig: 1_000\nhex: 0x1F\n\
+              y: 1\n1.50: f\nquoted: 'no'\nnothing: ~\nstamp: 2001-12-14\n",
+            "v.yaml",
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({
+                "enabled": false, "flag": true, "mode": 493, "big": 1000, "hex": 31,
+                "true": 1, "1.5": "f", "quoted": "no", "nothing": null, "stamp": "2001-12-14",
+            })
         );
-        assert!(err.line.is_some(), "{err}");
+    }
+
+    #[test]
+    fn keys_json_cannot_hold_are_errors() {
+        for (text, fragment) in [
+            ("~: a\n", "null mapping key"),
+            ("a: 1\nnull: b\n", "null mapping key"),
+            ("18446744073709551615: a\n", "out of range"),
+            ("[1]: a\n", "invalid map key"),
+            ("{a: 1}: b\n", "invalid map key"),
+            ("1: a\n'1': b\n", "both become the JSON key \"1\""),
+        ] {
+            let err = parse(text.as_bytes(), "k.yaml").unwrap_err();
+            assert!(err.message.contains(fragment), "{text:?}: {err}");
+            assert!(err.line.is_some(), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn non_finite_values_are_errors_but_fine_keys() {
+        let err = parse(b"a: 1\nb: .inf\n", "f.yaml").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("`.inf`"), "{err}");
+        assert!(parse(b"a: !!float .nan\n", "f.yaml").is_err());
+        let v = parse(b".inf: a\n-.inf: b\n.nan: c\n", "f.yaml").unwrap();
+        assert_eq!(v, json!({".inf": "a", "-.inf": "b", ".nan": "c"}));
+    }
+
+    #[test]
+    fn only_the_first_document_is_read() {
+        let v = parse(b"a: 1\n---\nb: [\n", "docs.yaml").unwrap();
+        assert_eq!(v, json!({"a": 1}));
+        let v = parse(b"---\na: 1\n...\n--- {\n", "docs.yaml").unwrap();
+        assert_eq!(v, json!({"a": 1}));
+        assert_eq!(parse(b"# nothing\n", "e.yaml").unwrap(), Value::Null);
+        assert_eq!(parse(b"---\n", "e.yaml").unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn aliases_that_contain_themselves_are_errors() {
+        for text in ["a: &a [*a]\n", "a: &a {b: [1, {c: *a}]}\n", "&a {*a : 1}\n"] {
+            let err = parse(text.as_bytes(), "self.yaml").unwrap_err();
+            assert!(err.message.contains("contains itself"), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let at_limit = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(at_limit.as_bytes(), "ok.yaml").is_ok());
+        for depth in [MAX_DEPTH + 1, 10_000, 200_000] {
+            let flow = format!("a: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+            let err = parse(flow.as_bytes(), "deep.yaml").unwrap_err();
+            // Past 255 flow levels the parser itself stops first.
+            assert!(
+                err.message.contains("nested deeper") || err.message.contains("recursion limit"),
+                "{err}"
+            );
+            let flow_maps = "{a: ".repeat(depth);
+            assert!(parse(flow_maps.as_bytes(), "deep.yaml").is_err());
+        }
+        let block: String = (0..1000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        let err = parse(block.as_bytes(), "deep.yaml").unwrap_err();
+        assert!(err.message.contains("nested deeper"), "{err}");
+        let dashes: String = (0..1000).map(|i| format!("{}-\n", " ".repeat(i))).collect();
+        assert!(parse(dashes.as_bytes(), "deep.yaml").is_err());
+    }
+
+    #[test]
+    fn nesting_through_aliases_and_merges_is_bounded_too() {
+        // Each anchor nests the previous one 10 levels deeper: shallow text,
+        // deep value.
+        let mut text = String::from("a0: &a0 1\n");
+        for i in 1..=20 {
+            text.push_str(&format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(10),
+                i - 1,
+                "]".repeat(10)
+            ));
+        }
+        let err = parse(text.as_bytes(), "alias-deep.yaml").unwrap_err();
+        assert!(err.message.contains("nested deeper"), "{err}");
+        // A long chain of merges, each merging the one before.
+        let mut text = String::from("m0: &m0 {x: 0}\n");
+        for i in 1..=5000 {
+            text.push_str(&format!("m{i}: &m{i} {{<<: *m{}}}\n", i - 1));
+        }
+        let err = parse(text.as_bytes(), "merge-chain.yaml").unwrap_err();
+        assert!(err.message.contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn control_characters_are_errors_naming_the_line() {
+        let err = parse(b"a: 1\nb: x\x01y\n", "c.yaml").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("control characters"), "{err}");
+        // A raw NEL is a line break to libyaml.
+        assert!(parse("a: x\u{85}y\n".as_bytes(), "nel.yaml").is_err());
     }
 
     #[test]
     fn alias_bomb_is_an_error_not_a_hang() {
+        let started = std::time::Instant::now();
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n\
                     b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
                     c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
@@ -184,6 +321,27 @@ mod tests {
                     i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
         let err = parse(bomb.as_bytes(), "bomb.yaml").unwrap_err();
         assert!(err.message.contains("excessive aliasing"), "{err}");
+        // The same through merge keys and through keys.
+        let merges = "a: &a {x: 1, y: 2, z: 3}\n\
+                      b: &b {<<: [*a, *a, *a, *a, *a, *a, *a, *a, *a], b0: 0}\n\
+                      c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
+                      d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
+                      e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n\
+                      f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n\
+                      g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+        let err = parse(merges.as_bytes(), "bomb.yaml").unwrap_err();
+        assert!(err.message.contains("excessive aliasing"), "{err}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "bombs fail fast: {:?}",
+            started.elapsed()
+        );
+        // Ordinary reuse of anchors is fine.
+        let reuse = "base: &b {image: x, tag: y}\nsvc:\n".to_string()
+            + &(0..200)
+                .map(|i| format!("  s{i}: {{<<: *b, n: {i}}}\n"))
+                .collect::<String>();
+        assert!(parse(reuse.as_bytes(), "reuse.yaml").is_ok());
     }
 
     #[test]

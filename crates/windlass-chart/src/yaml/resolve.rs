@@ -501,3 +501,376 @@ fn days_in(month: u32, year: u32) -> u32 {
         _ => 31,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use Scalar::{Bool, Float, Int, Null, Str, Uint};
+
+    fn s(text: &str) -> Scalar {
+        Str(text.to_string())
+    }
+
+    /// Plain, untagged scalars: (text, expected, the go-yaml v2 rule).
+    #[test]
+    fn plain_scalars_resolve_as_go_yaml_v2() {
+        let cases: &[(&str, Scalar, &str)] = &[
+            // resolveMap: YAML 1.1 booleans in exactly these spellings.
+            ("y", Bool(true), "resolveMap y"),
+            ("Y", Bool(true), "resolveMap Y"),
+            ("yes", Bool(true), "resolveMap yes"),
+            ("Yes", Bool(true), "resolveMap Yes"),
+            ("YES", Bool(true), "resolveMap YES"),
+            ("on", Bool(true), "resolveMap on"),
+            ("On", Bool(true), "resolveMap On"),
+            ("ON", Bool(true), "resolveMap ON"),
+            ("true", Bool(true), "resolveMap true"),
+            ("True", Bool(true), "resolveMap True"),
+            ("TRUE", Bool(true), "resolveMap TRUE"),
+            ("n", Bool(false), "resolveMap n"),
+            ("N", Bool(false), "resolveMap N"),
+            ("no", Bool(false), "resolveMap no"),
+            ("No", Bool(false), "resolveMap No"),
+            ("NO", Bool(false), "resolveMap NO"),
+            ("off", Bool(false), "resolveMap off"),
+            ("Off", Bool(false), "resolveMap Off"),
+            ("OFF", Bool(false), "resolveMap OFF"),
+            ("false", Bool(false), "resolveMap false"),
+            ("False", Bool(false), "resolveMap False"),
+            ("FALSE", Bool(false), "resolveMap FALSE"),
+            ("yEs", s("yEs"), "hint M, not in resolveMap"),
+            ("oN", s("oN"), "hint M, not in resolveMap"),
+            ("nope", s("nope"), "hint M, not in resolveMap"),
+            // resolveMap: nulls, including the empty plain scalar (hint N).
+            ("", Null, "empty text: hint N, resolveMap \"\""),
+            ("~", Null, "resolveMap ~"),
+            ("null", Null, "resolveMap null"),
+            ("Null", Null, "resolveMap Null"),
+            ("NULL", Null, "resolveMap NULL"),
+            ("nULL", s("nULL"), "hint M, not in resolveMap"),
+            // Integers: ParseInt(plain, 0, 64) after removing every `_`.
+            ("0", Int(0), "ParseInt base 0: a lone 0"),
+            ("-0", Int(0), "ParseInt: sign"),
+            ("42", Int(42), "ParseInt decimal"),
+            ("+42", Int(42), "ParseInt: plus sign"),
+            ("-42", Int(-42), "ParseInt: minus sign"),
+            ("0755", Int(493), "ParseInt base 0: leading 0 is octal"),
+            ("-0755", Int(-493), "ParseInt: sign then octal"),
+            ("00", Int(0), "ParseInt base 0: octal 0"),
+            ("0o755", Int(493), "ParseInt base 0: 0o prefix"),
+            ("0O17", Int(15), "ParseInt base 0: prefixes in either case"),
+            ("0x1F", Int(31), "ParseInt base 0: 0x prefix"),
+            (
+                "0X1f",
+                Int(31),
+                "ParseInt base 0: hex digits in either case",
+            ),
+            ("-0x1F", Int(-31), "ParseInt: sign then hex"),
+            ("0b101", Int(5), "ParseInt base 0: 0b prefix"),
+            ("-0b101", Int(-5), "ParseInt: sign then binary"),
+            ("1_000", Int(1000), "every _ removed first"),
+            ("1__0", Int(10), "every _ removed first"),
+            ("1_", Int(1), "every _ removed first"),
+            ("0x_1F", Int(31), "every _ removed first"),
+            ("0755_1", Int(3945), "every _ removed first, then octal"),
+            ("_1", s("_1"), "first byte `_` has no hint"),
+            (
+                "0x",
+                s("0x"),
+                "ParseInt: 0x needs a digit (then octal `x` fails)",
+            ),
+            ("0b2", s("0b2"), "ParseInt: 2 is not a binary digit"),
+            ("+", s("+"), "ParseInt: no digits"),
+            ("+-5", s("+-5"), "ParseInt: one sign only"),
+            ("1:20", s("1:20"), "no sexagesimal numbers in go-yaml"),
+            ("9223372036854775807", Int(i64::MAX), "ParseInt: int64 max"),
+            ("-9223372036854775808", Int(i64::MIN), "ParseInt: int64 min"),
+            (
+                "9223372036854775808",
+                Uint(1 << 63),
+                "ParseInt overflows, ParseUint fits",
+            ),
+            ("0xFFFFFFFFFFFFFFFF", Uint(u64::MAX), "ParseUint base 0"),
+            (
+                "0x10000000000000000",
+                s("0x10000000000000000"),
+                "neither fits, not a float",
+            ),
+            (
+                "-9223372036854775809",
+                Float(-9_223_372_036_854_775_809.0),
+                "yamlStyleFloat",
+            ),
+            // Floats: yamlStyleFloat on the text without `_`, then ParseFloat.
+            ("09", Float(9.0), "not octal, but yamlStyleFloat matches"),
+            ("1.5", Float(1.5), "yamlStyleFloat"),
+            ("1.", Float(1.0), "yamlStyleFloat: digits and a dot"),
+            ("-1.5e+3", Float(-1500.0), "yamlStyleFloat: exponent"),
+            ("1E3", Float(1000.0), "yamlStyleFloat: capital E"),
+            ("1_000.5", Float(1000.5), "every _ removed first"),
+            ("1e", s("1e"), "yamlStyleFloat: exponent needs digits"),
+            ("1.5.5", s("1.5.5"), "yamlStyleFloat: one dot"),
+            ("1e400", s("1e400"), "ParseFloat: out of range is an error"),
+            ("1e-400", Float(0.0), "ParseFloat: underflow is zero"),
+            (
+                "18446744073709551616",
+                Float(18_446_744_073_709_551_616.0),
+                "too big for ParseUint",
+            ),
+            ("0x1p-2", s("0x1p-2"), "yamlStyleFloat: no hex floats"),
+            // Hint `.`: resolveMap, else ParseFloat on the text as written.
+            (".5", Float(0.5), "hint .: ParseFloat"),
+            (".5e1", Float(5.0), "hint .: ParseFloat"),
+            (
+                ".5_0",
+                Float(0.5),
+                "hint .: ParseFloat allows _ between digits",
+            ),
+            (
+                "._5",
+                s("._5"),
+                "hint .: ParseFloat refuses _ after the dot",
+            ),
+            (".", s("."), "hint .: no digits"),
+            (".e1", s(".e1"), "hint .: no digits"),
+            (".iNf", s(".iNf"), "hint .: not in resolveMap, not a number"),
+            ("-.5", Float(-0.5), "hint S: yamlStyleFloat"),
+            // Timestamps stay strings (decode.go, for interface{}).
+            ("2001-12-14", s("2001-12-14"), "timestamp kept as text"),
+            (
+                "2001-12-14t21:59:43.10-05:00",
+                s("2001-12-14t21:59:43.10-05:00"),
+                "timestamp",
+            ),
+            // No hint: strings.
+            ("<<", s("<<"), "`<` has no hint: << is a string value"),
+            ("Inf", s("Inf"), "hint 0 (I)"),
+            ("infinity", s("infinity"), "hint 0 (i)"),
+            ("abc", s("abc"), "hint 0"),
+            ("é", s("é"), "hint 0 for non-ASCII"),
+        ];
+        for (text, want, rule) in cases {
+            let got = resolve_scalar(text, None, true).unwrap();
+            assert_eq!(&got, want, "{text:?} ({rule})");
+        }
+        // The special floats resolve to the non-finite values.
+        for (text, want) in [
+            (".inf", f64::INFINITY),
+            (".Inf", f64::INFINITY),
+            (".INF", f64::INFINITY),
+            ("+.inf", f64::INFINITY),
+            ("-.inf", f64::NEG_INFINITY),
+            ("-.Inf", f64::NEG_INFINITY),
+        ] {
+            assert_eq!(resolve_scalar(text, None, true), Ok(Float(want)), "{text}");
+        }
+        for text in [".nan", ".NaN", ".NAN"] {
+            assert!(
+                matches!(resolve_scalar(text, None, true), Ok(Float(f)) if f.is_nan()),
+                "{text}"
+            );
+        }
+    }
+
+    /// Quoted and block scalars (not plain, untagged) are strings as written
+    /// (decode.go: `n.tag == "" && !n.implicit`).
+    #[test]
+    fn non_plain_scalars_are_strings() {
+        for text in ["yes", "0755", "~", "", "1.5", ".inf"] {
+            assert_eq!(resolve_scalar(text, None, false), Ok(s(text)), "{text}");
+        }
+    }
+
+    /// Explicit tags: (tag, text, expected or the error go-yaml gives).
+    #[test]
+    fn tagged_scalars_resolve_as_go_yaml_v2() {
+        let core = |suffix: &str| format!("{CORE_PREFIX}{suffix}");
+        let cases: Vec<(String, &str, Result<Scalar, &str>, &str)> = vec![
+            (core("str"), "12", Ok(s("12")), "!!str: any text as is"),
+            (core("str"), "yes", Ok(s("yes")), "!!str: no resolution"),
+            (core("str"), "", Ok(s("")), "!!str: empty"),
+            (core("int"), "12", Ok(Int(12)), "!!int"),
+            (core("int"), "0x1F", Ok(Int(31)), "!!int: any ParseInt form"),
+            (
+                core("int"),
+                "abc",
+                Err("cannot decode !!str `abc` as a !!int"),
+                "deferred check",
+            ),
+            (
+                core("int"),
+                "1.5",
+                Err("cannot decode !!float `1.5` as a !!int"),
+                "deferred check",
+            ),
+            (
+                core("int"),
+                "",
+                Err("cannot decode !!null `` as a !!int"),
+                "deferred check",
+            ),
+            (core("float"), "1", Ok(Float(1.0)), "!!float takes an int"),
+            (
+                core("float"),
+                "1_000",
+                Ok(Float(1000.0)),
+                "!!float takes an int",
+            ),
+            (core("float"), "2.5", Ok(Float(2.5)), "!!float"),
+            (
+                core("float"),
+                "18446744073709551615",
+                Err("cannot decode !!int `18446744073709551615` as a !!float"),
+                "only int and int64 become float64",
+            ),
+            (core("bool"), "yes", Ok(Bool(true)), "!!bool"),
+            (
+                core("bool"),
+                "1",
+                Err("cannot decode !!int `1` as a !!bool"),
+                "deferred check",
+            ),
+            (core("null"), "", Ok(Null), "!!null"),
+            (core("null"), "~", Ok(Null), "!!null"),
+            (
+                core("null"),
+                "foo",
+                Err("cannot decode !!str `foo` as a !!null"),
+                "deferred check",
+            ),
+            (
+                core("timestamp"),
+                "2001-12-14",
+                Ok(s("2001-12-14")),
+                "!!timestamp kept as text",
+            ),
+            (
+                core("timestamp"),
+                "2001-02-29",
+                Err("cannot decode !!str `2001-02-29` as a !!timestamp"),
+                "time.Parse checks the day",
+            ),
+            (
+                core("timestamp"),
+                "5",
+                Err("cannot decode !!int `5` as a !!timestamp"),
+                "deferred",
+            ),
+            (
+                core("binary"),
+                "aGVsbG8=",
+                Ok(s("hello")),
+                "!!binary: base64",
+            ),
+            (
+                core("binary"),
+                "aGVs\nbG8=\n",
+                Ok(s("hello")),
+                "!!binary: newlines skipped",
+            ),
+            (
+                core("binary"),
+                "/w==",
+                Ok(s("\u{fffd}")),
+                "!!binary: invalid UTF-8 as U+FFFD",
+            ),
+            (core("binary"), "", Ok(s("")), "!!binary: empty"),
+            (
+                core("binary"),
+                "aGVsbG8",
+                Err("!!binary value contains invalid base64 data"),
+                "padding required",
+            ),
+            (core("merge"), "x", Ok(s("x")), "not resolvable: text as is"),
+            (
+                core("foo"),
+                "12",
+                Ok(s("12")),
+                "unknown core tag: text as is",
+            ),
+            (
+                "!foo".to_string(),
+                "12",
+                Ok(s("12")),
+                "local tag: text as is",
+            ),
+            (
+                "!".to_string(),
+                "yes",
+                Ok(s("yes")),
+                "non-specific tag: text as is",
+            ),
+        ];
+        for (tag, text, want, rule) in cases {
+            let got = resolve_scalar(text, Some(&tag), true);
+            assert_eq!(got, want.map_err(String::from), "{tag} {text:?} ({rule})");
+            // A tag applies to quoted text the same way.
+            let quoted = resolve_scalar(text, Some(&tag), false);
+            assert_eq!(quoted, got, "{tag} {text:?} quoted");
+        }
+    }
+
+    #[test]
+    fn go_strconv_ports() {
+        assert_eq!(go_parse_uint("0"), Some(0));
+        assert_eq!(go_parse_uint("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(go_parse_uint("18446744073709551616"), None);
+        assert_eq!(
+            go_parse_uint("1_000"),
+            Some(1000),
+            "underscores between digits"
+        );
+        assert_eq!(go_parse_uint("1__000"), None, "one underscore at a time");
+        assert_eq!(go_parse_uint("0x_1f"), Some(31), "after a base prefix");
+        assert_eq!(go_parse_uint("_1"), None);
+        assert_eq!(go_parse_uint(""), None);
+        assert_eq!(go_parse_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(go_parse_int("-9223372036854775809"), None);
+        assert_eq!(go_parse_int("9223372036854775808"), None);
+        assert_eq!(go_parse_float("1e308"), Some(1e308));
+        assert_eq!(go_parse_float("1e309"), None, "overflow");
+        assert_eq!(go_parse_float("1_0.5"), Some(10.5));
+        assert_eq!(go_parse_float("1_.5"), None);
+        assert_eq!(go_parse_float("1e1_0"), Some(1e10));
+        assert_eq!(go_parse_float("1e_10"), None);
+        assert_eq!(go_parse_float("inf"), None, "only decimal text reaches it");
+    }
+
+    #[test]
+    fn timestamps_follow_go_time_parse_layouts() {
+        for yes in [
+            "2001-12-14",
+            "2001-1-2",
+            "2000-02-29",
+            "2001-12-14T21:59:43Z",
+            "2001-12-14t21:59:43.10-05:00",
+            "2001-12-14T21:59:43,5+01:00",
+            "2001-12-14 21:59:43.10",
+            "2001-12-14 1:2:3",
+        ] {
+            assert!(is_timestamp(yes), "{yes}");
+        }
+        for no in [
+            "2001-12-14 21:59:43.10 -5",
+            "2001-13-01",
+            "2001-02-29",
+            "2001-12-32",
+            "01-12-14",
+            "2001-12-14T25:00:00Z",
+            "2001-12-14T21:59:43",
+            "2001-12-14x",
+            "2001-12-14T21:59:43+0500",
+        ] {
+            assert!(!is_timestamp(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn lossy_utf8_replaces_each_bad_byte_as_go_does() {
+        assert_eq!(go_lossy_utf8(b"ok"), "ok");
+        // A truncated three-byte sequence is two bad bytes to Go.
+        assert_eq!(go_lossy_utf8(b"a\xe2\x82b"), "a\u{fffd}\u{fffd}b");
+        assert_eq!(go_lossy_utf8(b"\xff\xfe"), "\u{fffd}\u{fffd}");
+    }
+}
