@@ -479,6 +479,11 @@ fn snippets() -> Vec<String> {
         ]
         .map(String::from),
     );
+    // Limits: libyaml's 1024-character implicit keys.
+    cases.push(format!("{}: v\n", "k".repeat(1000)));
+    cases.push(format!("{}: v\n", "k".repeat(1100)));
+    cases.push(format!("? {}\n: v\n", "k".repeat(1100)));
+    cases.push(format!("a: \"{}\"\n", "x".repeat(5000)));
     cases
 }
 
@@ -528,8 +533,8 @@ fn values_snippets_read_as_helm_reads_them() {
 
 /// Where the parser underneath (YAML 1.2) still reads text differently from
 /// libyaml, pinned so that a fix (or a regression) shows. Helm refuses a tab in
-/// the indentation of a block-context line (a blank or comment line too);
-/// windlass reads those files. Helm reads a byte order mark inside a document as
+/// the indentation of a block-context line (a blank or comment line too) and
+/// an implicit flow key past 1024 characters; windlass reads those files. Helm reads a byte order mark inside a document as
 /// a character; windlass refuses it.
 #[test]
 fn known_differences() {
@@ -550,6 +555,11 @@ fn known_differences() {
         assert!(helm_values(&peer, snippet).is_err(), "{snippet:?}");
         assert!(ours(snippet).is_ok(), "{snippet:?}");
     }
+    // An implicit key over 1024 characters in a flow mapping: libyaml refuses
+    // it (in block context both refuse it).
+    let snippet = format!("a: {{{}: v}}\n", "k".repeat(1100));
+    assert!(helm_values(&peer, &snippet).is_err());
+    assert!(ours(&snippet).is_ok());
     let snippet = "a: x\u{feff}y\n";
     assert_eq!(helm_values(&peer, snippet), Ok(json!({"a": "x\u{feff}y"})));
     assert!(ours(snippet).is_err());
