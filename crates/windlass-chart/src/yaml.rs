@@ -55,6 +55,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::Values;
+use crate::display::one_line;
 
 pub use compose::MAX_DEPTH;
 
@@ -118,7 +119,7 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Value, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     compose::compose(text)
         .and_then(|tree| compose::decode(&tree))
-        .map_err(|failure| YamlError::new(source, failure.line, failure.message))
+        .map_err(|failure| YamlError::new(source, failure.line, one_line(&failure.message)))
 }
 
 /// Parses a YAML document that must be a map of values (a values file, `--set-file`
@@ -296,6 +297,19 @@ mod tests {
         }
         let err = parse(text.as_bytes(), "merge-chain.yaml").unwrap_err();
         assert!(err.message.contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn messages_quoting_multi_line_text_stay_on_one_line() {
+        for text in [
+            "a: !!int |\n  x\n  y\n",
+            "a: !!float |\n  .inf\n",
+            "a: !!null \"x\\ny\"\n",
+            "\"x\\ny\": 1\n\"x\\ny\": 2\n",
+        ] {
+            let err = parse(text.as_bytes(), "m.yaml").unwrap_err();
+            assert!(!err.to_string().contains('\n'), "{text:?}: {err}");
+        }
     }
 
     #[test]
