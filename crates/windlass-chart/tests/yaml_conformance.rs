@@ -433,6 +433,9 @@ fn snippets() -> Vec<String> {
             "a: \"x\u{7}y\"\n",
             "a: |\n  x\u{1b}y\n",
             "é: ü\n",
+            "a: 'x\u{2028}y'\n",
+            "%YAML 1.2\na: 1\n",
+            "a: !!int 1_000\n",
             "%YAML 1.1\n---\na: 1\n",
             "--- a: 1\n",
             "---\na: 1\n",
@@ -534,7 +537,8 @@ fn values_snippets_read_as_helm_reads_them() {
 /// Where the parser underneath (YAML 1.2) still reads text differently from
 /// libyaml, pinned so that a fix (or a regression) shows. Helm refuses a tab in
 /// the indentation of a block-context line (a blank or comment line too) and
-/// an implicit flow key past 1024 characters; windlass reads those files. Helm reads a byte order mark inside a document as
+/// an implicit flow key past 1024 characters, and a raw line or paragraph
+/// separator (U+2028, U+2029) in a plain scalar; windlass reads those files. Helm reads a byte order mark inside a document as
 /// a character; windlass refuses it.
 #[test]
 fn known_differences() {
@@ -551,6 +555,9 @@ fn known_differences() {
         "a: b\n\t\t\n",
         "a:\n  b: |\n    x\n\t\n  c: 1\n",
         "# c\n\t# d\na: 1\n",
+        // libyaml breaks lines at a raw LS or PS, even inside a plain scalar.
+        "a: x\u{2028}y\n",
+        "a: x\u{2029}y\n",
     ] {
         assert!(helm_values(&peer, snippet).is_err(), "{snippet:?}");
         assert!(ours(snippet).is_ok(), "{snippet:?}");
