@@ -33,9 +33,11 @@
 //!
 //! The text is parsed by `saphyr-parser` (YAML 1.2 syntax); where its syntax
 //! differs from libyaml's the reader bridges it (see `compat.rs`), except that
-//! it still reads a tab in the indentation of a block-context line, which
-//! Helm refuses, and refuses a byte order mark inside a document, which Helm
-//! reads as a character.
+//! it still reads a tab in the indentation of a block-context line, an
+//! implicit flow key past 1024 characters and a raw U+2028/U+2029 in a plain
+//! scalar, which Helm refuses, and refuses a byte order mark inside a
+//! document, which Helm reads as a character (`known_differences` in
+//! `tests/yaml_conformance.rs`).
 //!
 //! Guards that matter for untrusted input live here: invalid UTF-8, control
 //! characters, duplicate keys, aliases that contain themselves, alias expansion
