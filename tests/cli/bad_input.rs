@@ -260,7 +260,9 @@ fn unparseable_rendered_manifest_names_the_template() {
         "apiVersion: v2\nname: broken\nversion: 0.1.0\n",
         &[(
             "cm.yaml",
-            "kind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    helm.sh/hook-weight: 5\n",
+            // A list cannot become an annotation string (a number could: Helm
+            // reads `helm.sh/hook-weight: 5` as "5").
+            "kind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    helm.sh/hook-weight: [5]\n",
         )],
     );
     refused(

@@ -1234,7 +1234,7 @@ fn go_rfc3339(text: &str) -> Option<String> {
 
 /// How `sigs.k8s.io/yaml` turns a YAML number bound for a string field into
 /// a string: integers in decimal, floats with Go's `FormatFloat(f, 'g', -1, 32)`.
-fn go_number_string(number: &Number) -> String {
+pub(crate) fn go_number_string(number: &Number) -> String {
     if let Some(i) = number.as_i64() {
         i.to_string()
     } else if let Some(u) = number.as_u64() {
@@ -1251,7 +1251,7 @@ fn go_number_string(number: &Number) -> String {
     clippy::cast_possible_truncation,
     reason = "Go formats with bitSize 32, which rounds to the nearest f32"
 )]
-fn go_format_float32(value: f64) -> String {
+pub(crate) fn go_format_float32(value: f64) -> String {
     let x = value as f32;
     if x.is_nan() {
         return "NaN".into();

@@ -37,9 +37,9 @@ pub struct Head {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawHead {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "go_string")]
     api_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "go_string")]
     kind: Option<String>,
     #[serde(default)]
     metadata: Option<RawMetadata>,
@@ -47,13 +47,51 @@ struct RawHead {
 
 #[derive(Deserialize)]
 struct RawMetadata {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "go_string")]
     name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "go_string")]
     namespace: Option<String>,
-    // Helm decodes annotations as map[string]string: a number or bool is an error.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "go_string_map")]
     annotations: Option<BTreeMap<String, String>>,
+}
+
+/// A value bound for a Go `string` field, as `sigs.k8s.io/yaml` delivers it:
+/// a number or boolean becomes its text (`5`, `1.5`, `true`), `null` leaves
+/// the field empty; a list or map is an error.
+fn go_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    go_string_of(serde_json::Value::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+fn go_string_of(value: serde_json::Value) -> Result<Option<String>, String> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => None,
+        Value::String(text) => Some(text),
+        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Number(number) => Some(crate::load::go_number_string(&number)),
+        other => {
+            return Err(format!(
+                "expected a string, found {}",
+                yaml::kind_of(&other)
+            ));
+        }
+    })
+}
+
+/// A `map[string]string` as `sigs.k8s.io/yaml` fills it: values as
+/// [`go_string`], a `null` value an empty string.
+fn go_string_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    let Some(entries) = Option::<BTreeMap<String, serde_json::Value>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    entries
+        .into_iter()
+        .map(|(key, value)| Ok((key, go_string_of(value)?.unwrap_or_default())))
+        .collect::<Result<_, String>>()
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 impl Head {
@@ -61,7 +99,7 @@ impl Head {
     ///
     /// # Errors
     /// Malformed YAML, or a head whose fields have the wrong type (an annotation
-    /// value that is not a string, say), as `YAML parse error on <path>`.
+    /// value that is a list or a map, say), as `YAML parse error on <path>`.
     pub fn parse(document: &str, path: &str) -> Result<Head, ManifestError> {
         let parse_error = |message: String| ManifestError::Parse {
             path: path.to_string(),
@@ -756,11 +794,27 @@ mod tests {
     }
 
     #[test]
-    fn non_string_annotation_is_a_parse_error_naming_the_file() {
-        // Helm decodes annotations as map[string]string.
+    fn scalar_head_fields_become_strings_and_a_list_is_a_parse_error() {
+        // sigs.k8s.io/yaml converts a scalar bound for a Go string to its text
+        // (`helm lint` shows it for `metadata.name: 123`); SimpleHead's
+        // annotations are a map[string]string, so the same holds there. A list
+        // cannot become a string.
         let f = files(&[(
             "c/templates/h.yaml",
-            "kind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook-weight: 5\n",
+            "kind: Job\nmetadata:\n  name: n\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: 5\n    other: 1.50\n    flag: yes\n    empty:\n",
+        )]);
+        let sorted = sort_manifests(&f, KindOrder::Install).unwrap();
+        let hook = &sorted.hooks[0];
+        assert_eq!(hook.name, "false", "`n` is YAML 1.1 false");
+        assert_eq!(hook.weight, 5);
+        let head = Head::parse(&f["c/templates/h.yaml"], "h.yaml").unwrap();
+        assert_eq!(head.annotations["other"], "1.5");
+        assert_eq!(head.annotations["flag"], "true");
+        assert_eq!(head.annotations["empty"], "");
+
+        let f = files(&[(
+            "c/templates/h.yaml",
+            "kind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook-weight: [5]\n",
         )]);
         let err = sort_manifests(&f, KindOrder::Install).unwrap_err();
         assert!(

@@ -777,15 +777,17 @@ mod tests {
         };
         let mut read = |p: &Path| -> io::Result<Vec<u8>> {
             match p.to_str() {
-                Some("a.yaml") => Ok(b"m: {x: 1, y: 1}\nl: [1, 2]\nn: 5\n".to_vec()),
-                Some("b.yaml") => Ok(b"m: {y: 2}\nl: [3]\nn: null\n".to_vec()),
+                // (Not `y:` or `n:`: in YAML 1.1, as Helm reads it, those keys
+                // are the booleans true and false.)
+                Some("a.yaml") => Ok(b"m: {x: 1, z: 1}\nl: [1, 2]\nk: 5\n".to_vec()),
+                Some("b.yaml") => Ok(b"m: {z: 2}\nl: [3]\nk: null\n".to_vec()),
                 _ => Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
             }
         };
         // A null from a later file only overrides here; deletion waits for coalescing.
         assert_eq!(
             Value::Object(opts.merge_values_with(&mut read).unwrap()),
-            json!({"m": {"x": 1, "y": 2}, "l": [3], "n": null})
+            json!({"m": {"x": 1, "z": 2}, "l": [3], "k": null})
         );
         let missing = ValueOptions {
             value_files: vec!["missing.yaml".into()],

@@ -520,7 +520,7 @@ fn values_documents_merge_and_byte_order_marks_go() {
             ),
             (
                 "values.yaml",
-                b"\xEF\xBB\xBFa: {x: 1}\n---\na: {y: 2}\nb: [1]\n---\nb: [2]\n",
+                b"\xEF\xBB\xBFa: {x: 1}\n---\na: {z: 2}\nb: [1]\n---\nb: [2]\n",
             ),
             ("templates/a.yaml", b"\xEF\xBB\xBFkind: A\n"),
         ],
@@ -528,7 +528,7 @@ fn values_documents_merge_and_byte_order_marks_go() {
     let chart = load_dir(&root).expect("loads");
     assert_eq!(
         serde_json::Value::Object(chart.values),
-        json!({"a": {"x": 1, "y": 2}, "b": [2]})
+        json!({"a": {"x": 1, "z": 2}, "b": [2]})
     );
     assert_eq!(
         chart.templates[0].data, b"kind: A\n",

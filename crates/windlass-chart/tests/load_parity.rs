@@ -273,9 +273,9 @@ fn duplicate_keys_are_refused_where_helm_keeps_the_last() {
     let message = windlass_chart::load(&root)
         .expect_err("windlass refuses it")
         .to_string();
-    // serde_yaml reports the line where the mapping starts.
+    // The line is that of the second `a`.
     assert!(
-        message.starts_with(&format!("`{}/values.yaml` line 1: ", root.display()))
+        message.starts_with(&format!("`{}/values.yaml` line 3: ", root.display()))
             && message.ends_with("duplicate entry with key \"a\""),
         "{message}"
     );
@@ -299,7 +299,7 @@ fn duplicate_keys_are_refused_where_helm_keeps_the_last() {
         .expect_err("windlass refuses it")
         .to_string();
     assert!(
-        message.starts_with(&format!("`{}/Chart.yaml` line ", root.display())),
+        message.starts_with(&format!("`{}/Chart.yaml` line 4: ", root.display())),
         "{message}"
     );
 }
