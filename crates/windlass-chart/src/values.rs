@@ -99,7 +99,7 @@ pub enum ValuesError {
         #[source]
         source: io::Error,
     },
-    /// The values for a subchart are not a map (Helm: "type mismatch on <sub>").
+    /// The values for a subchart are not a map (Helm: "type mismatch on `<sub>`").
     #[error("values for subchart `{subchart}` of chart `{chart}` must be a map, found {found}")]
     SubchartValues {
         /// The parent chart.
