@@ -23,6 +23,7 @@ pub mod chart;
 pub mod constraint;
 pub mod dependencies;
 mod display;
+pub mod duration;
 pub mod hook;
 pub mod ignore;
 pub mod load;

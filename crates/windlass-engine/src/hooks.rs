@@ -24,11 +24,11 @@ use windlass_chart::{
 };
 use windlass_release::{Release, Storage};
 
-use crate::duration;
 use crate::engine::{Engine, now};
 use crate::error::{HookError, Result};
 use crate::event::{Event, HookRef};
 use crate::target::{HookContext, HookRunner};
+use windlass_chart::duration;
 
 /// `windlass.dev/hook-timeout`: a Go duration that replaces `--timeout` for one hook.
 pub const HOOK_TIMEOUT_ANNOTATION: &str = "windlass.dev/hook-timeout";

@@ -11,7 +11,7 @@
 //!
 //! The engine emits [`Event`]s and never prints.
 
-pub mod duration;
+pub use windlass_chart::duration;
 pub mod engine;
 pub mod error;
 pub mod event;
