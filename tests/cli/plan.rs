@@ -124,7 +124,10 @@ fn plan_orders_by_weight_then_name_and_shows_wasm_hooks() {
             ("b.yaml", &hook("ConfigMap", "beta", "1", "v1")),
             (
                 "c.yaml",
-                &hook("WasmHook", "alpha", "1", "windlass.dev/v1alpha1"),
+                &format!(
+                    "{}spec:\n  module: {{path: hooks/alpha.wasm}}\n",
+                    hook("WasmHook", "alpha", "1", "windlass.dev/v1alpha1")
+                ),
             ),
             ("d.yaml", &hook("Secret", "omega", "-1", "v1")),
             (
@@ -133,6 +136,7 @@ fn plan_orders_by_weight_then_name_and_shows_wasm_hooks() {
             ),
         ],
     );
+    sb.write("order/hooks/alpha.wasm", b"\0asm\r\0\x01\0");
     let plan = sb.run(&["plan", "rel", &chart, "-o", "json"]).json();
     let order: Vec<(String, String)> = plan["hooks"]["pre-install"]
         .as_array()

@@ -36,6 +36,10 @@ pub struct Global {
     /// ~/.local/state/windlass].
     #[arg(long, global = true, env = "WINDLASS_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Objects (a YAML stream or a JSON list) that answer Wasm hooks' cluster
+    /// lookups on the local target; without it lookups find nothing.
+    #[arg(long, global = true, env = "WINDLASS_FIXTURES", value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
     /// Kubernetes version the local target reports to charts (`kubeVersion`,
     /// `.Capabilities.KubeVersion`).
     #[arg(long, global = true, env = "WINDLASS_KUBE_VERSION", default_value = windlass_engine::DEFAULT_KUBE_VERSION)]
@@ -88,6 +92,59 @@ pub enum Command {
     Template(TemplateArgs),
     /// Show which hooks an action will run, in which order, and which resources it touches.
     Plan(PlanArgs),
+    /// Run or inspect a Wasm hook on its own, without a chart or a cluster.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Run one hook module and print its verdict. Exit 0 allowed, 1 denied, 2 error.
+    Run(Box<HookRunArgs>),
+    /// Print a module's kind, imports and exports.
+    Inspect(HookInspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookRunArgs {
+    /// The module: a `windlass:hook` component or a WASI command module.
+    pub module: PathBuf,
+    /// The lifecycle event to run it at.
+    #[arg(long, default_value = "pre-install")]
+    pub event: String,
+    /// The merged values the hook sees (values flags, applied in Helm's order).
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// The release's rendered resources (a YAML stream).
+    #[arg(long, value_name = "FILE")]
+    pub manifests: Option<PathBuf>,
+    /// The hook's `spec.config` (YAML or JSON).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The hook's `spec.grants` (YAML or JSON); default: nothing granted.
+    #[arg(long, value_name = "FILE")]
+    pub grants: Option<PathBuf>,
+    /// A directory the hook may read as its chart (needs `chartFiles` in the grants).
+    #[arg(long, value_name = "DIR")]
+    pub chart_dir: Option<PathBuf>,
+    /// Time limit for the call (Go duration).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Release name the hook sees.
+    #[arg(long, default_value = "test")]
+    pub release_name: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct HookInspectArgs {
+    /// The module.
+    pub module: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Output,
 }
 
 /// Values flags, applied in Helm's order: `-f` files, then `--set-json`,

@@ -9,14 +9,15 @@ use regex::Regex;
 use windlass_chart::{Chart, Values, values::ValueOptions};
 use windlass_engine::{
     Engine, InstallOptions, LocalTarget, PlanAction, PlanRequest, RollbackOptions, TestOptions,
-    UninstallOptions, UpgradeOptions,
+    UninstallOptions, UpgradeOptions, WasmHookRunner,
 };
 use windlass_release::{LocalDriver, MemoryDriver, Release, Status, Storage};
+use windlass_wasm::{Fixtures, HookInput, ModuleCache, Runtime};
 
 use crate::args::{
-    Cli, Command, DryRun, Global, HistoryArgs, InstallArgs, ListArgs, Output, PlanActionArg,
-    PlanArgs, RollbackArgs, StatusArgs, TargetKind, TemplateArgs, TestArgs, UninstallArgs,
-    UpgradeArgs, ValuesArgs,
+    Cli, Command, DryRun, Global, HistoryArgs, HookCommand, HookInspectArgs, HookRunArgs,
+    InstallArgs, ListArgs, Output, PlanActionArg, PlanArgs, RollbackArgs, StatusArgs, TargetKind,
+    TemplateArgs, TestArgs, UninstallArgs, UpgradeArgs, ValuesArgs,
 };
 use crate::output;
 use crate::progress::Stderr;
@@ -35,8 +36,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(args) => list(&global, args).await,
         Command::Template(args) => template(&global, args).await,
         Command::Plan(args) => plan(&global, args).await,
+        Command::Hook(HookCommand::Run(args)) => hook_run(&global, *args).await,
+        Command::Hook(HookCommand::Inspect(args)) => hook_inspect(args),
     }
 }
+
+/// Ends the process with `code` after the command printed what it had to say;
+/// with a message, `main` prints it as the error line.
+#[derive(Debug)]
+pub struct ExitWith {
+    pub code: u8,
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for ExitWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message.as_deref().unwrap_or(""))
+    }
+}
+
+impl std::error::Error for ExitWith {}
 
 fn print(text: &str) {
     use std::io::Write;
@@ -60,9 +79,53 @@ fn state_dir(global: &Global) -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(home).join(".local/state/windlass"))
 }
 
+/// The Wasm runtime, caching compiled modules under the user's cache directory.
+fn wasm_runtime() -> anyhow::Result<Arc<Runtime>> {
+    Ok(Arc::new(
+        Runtime::new(Some(ModuleCache::new(ModuleCache::default_dir())))
+            .map_err(anyhow::Error::msg)?,
+    ))
+}
+
+/// `--fixtures`: Kubernetes objects from a YAML stream, a JSON list or a `List`.
+fn fixtures(global: &Global) -> anyhow::Result<Fixtures> {
+    let Some(path) = &global.fixtures else {
+        return Ok(Fixtures::default());
+    };
+    Ok(Fixtures::new(read_objects(path)?))
+}
+
+/// Objects from a YAML stream (or JSON), flattening lists and `kind: List`.
+fn read_objects(path: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("`{}` is not UTF-8", path.display()))?;
+    let source = path.display().to_string();
+    let mut objects = Vec::new();
+    for document in windlass_chart::manifest::split_documents(&text) {
+        match windlass_chart::yaml::parse(document.as_bytes(), &source)? {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => objects.extend(items),
+            object if object.get("kind").and_then(serde_json::Value::as_str) == Some("List") => {
+                if let Some(items) = object.get("items").and_then(serde_json::Value::as_array) {
+                    objects.extend(items.iter().cloned());
+                }
+            }
+            object => objects.push(object),
+        }
+    }
+    Ok(objects)
+}
+
 /// The engine for `--target`, reporting progress as JSON lines when data goes
-/// out as JSON or YAML.
+/// out as JSON or YAML, and running Wasm hooks.
 fn engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
+    let runner = WasmHookRunner::new(wasm_runtime()?, Arc::new(fixtures(global)?));
+    Ok(store_engine(global, format)?.with_wasm_runner(Arc::new(runner)))
+}
+
+/// The engine for commands that only read releases.
+fn store_engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
     match global.target {
         TargetKind::Local => {}
         TargetKind::Cluster => {
@@ -241,7 +304,7 @@ async fn test(global: &Global, args: TestArgs) -> anyhow::Result<()> {
 
 async fn status(global: &Global, args: StatusArgs) -> anyhow::Result<()> {
     windlass_engine::validate_release_name(&args.name)?;
-    let engine = engine(global, args.output)?;
+    let engine = store_engine(global, args.output)?;
     let storage = engine.storage();
     let mut release = match args.revision {
         Some(revision) => storage.get(&global.namespace, &args.name, revision).await,
@@ -280,7 +343,7 @@ async fn status(global: &Global, args: StatusArgs) -> anyhow::Result<()> {
 
 async fn history(global: &Global, args: HistoryArgs) -> anyhow::Result<()> {
     windlass_engine::validate_release_name(&args.name)?;
-    let engine = engine(global, args.output)?;
+    let engine = store_engine(global, args.output)?;
     let releases = engine
         .storage()
         .history(&global.namespace, &args.name)
@@ -291,7 +354,7 @@ async fn history(global: &Global, args: HistoryArgs) -> anyhow::Result<()> {
 }
 
 async fn list(global: &Global, args: ListArgs) -> anyhow::Result<()> {
-    let engine = engine(global, args.output)?;
+    let engine = store_engine(global, args.output)?;
     let namespace = (!args.all_namespaces).then_some(global.namespace.as_str());
     let mut releases = engine.storage().list_latest(namespace).await?;
     let wanted: Vec<Status> = [
@@ -353,7 +416,10 @@ async fn template(global: &Global, args: TemplateArgs) -> anyhow::Result<()> {
     // Helm's `template` is a client-side dry-run install against memory storage.
     let storage = Storage::new(Arc::new(MemoryDriver::new()));
     let target = Arc::new(local_target(global)?);
-    let engine = Engine::new(storage, target).with_progress(Arc::new(Stderr::new(false)));
+    let runner = WasmHookRunner::new(wasm_runtime()?, Arc::new(fixtures(global)?));
+    let engine = Engine::new(storage, target)
+        .with_progress(Arc::new(Stderr::new(false)))
+        .with_wasm_runner(Arc::new(runner));
     let opts = InstallOptions {
         dry_run: true,
         ..InstallOptions::new(&name, &global.namespace)
@@ -410,6 +476,129 @@ async fn plan(global: &Global, args: PlanArgs) -> anyhow::Result<()> {
     match args.output {
         Output::Table => print(&output::plan_table(&plan)),
         format => print(&output::data(&plan, format)?),
+    }
+    Ok(())
+}
+
+async fn hook_run(global: &Global, args: HookRunArgs) -> anyhow::Result<()> {
+    let event = windlass_chart::HookEvent::parse(&args.event)
+        .with_context(|| format!("unknown hook event `{}`", args.event))?;
+    let bytes = std::fs::read(&args.module)
+        .with_context(|| format!("cannot read `{}`", args.module.display()))?;
+    let read_json = |path: &Option<PathBuf>| -> anyhow::Result<serde_json::Value> {
+        match path {
+            None => Ok(serde_json::Value::Null),
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read `{}`", path.display()))?;
+                Ok(windlass_chart::yaml::parse(
+                    &bytes,
+                    &path.display().to_string(),
+                )?)
+            }
+        }
+    };
+    let config = read_json(&args.config)?;
+    let grants: windlass_wasm::Grants = match read_json(&args.grants)? {
+        serde_json::Value::Null => windlass_wasm::Grants::default(),
+        value => serde_json::from_value(value).with_context(|| "invalid --grants")?,
+    };
+    let policy = windlass_wasm::Policy {
+        grants,
+        limits: windlass_wasm::Limits {
+            timeout: args.timeout,
+            ..windlass_wasm::Limits::default()
+        },
+    };
+    let resources = match &args.manifests {
+        None => Vec::new(),
+        Some(path) => read_objects(path)?
+            .into_iter()
+            .map(|o| windlass_wasm::ResourceInput::from_object(o, path.display().to_string()))
+            .collect(),
+    };
+    let kube_version = windlass_chart::constraint::normalize_kube_version(&global.kube_version)
+        .with_context(|| format!("invalid --kube-version `{}`", global.kube_version))?;
+    let input = HookInput {
+        event,
+        release: windlass_wasm::ReleaseInfo {
+            name: args.release_name.clone(),
+            namespace: global.namespace.clone(),
+            revision: 1,
+            previous_revision: None,
+            is_install: matches!(
+                event,
+                windlass_chart::HookEvent::PreInstall | windlass_chart::HookEvent::PostInstall
+            ),
+            is_upgrade: matches!(
+                event,
+                windlass_chart::HookEvent::PreUpgrade | windlass_chart::HookEvent::PostUpgrade
+            ),
+        },
+        chart: windlass_wasm::ChartInfo::default(),
+        values: serde_json::Value::Object(user_values(&args.values)?),
+        resources,
+        config,
+        kube_version,
+        api_versions: Vec::new(),
+    };
+    let runtime = wasm_runtime()?;
+    let failed = |message: String| ExitWith {
+        code: 2,
+        message: Some(format!("hook `{}` {message}", args.module.display())),
+    };
+    let module = runtime
+        .load(&bytes, policy.limits.module_bytes)
+        .await
+        .map_err(|e| failed(format!("cannot be loaded: {e}")))?;
+    let report = runtime
+        .run(
+            &module,
+            &input,
+            &policy,
+            Arc::new(fixtures(global)?),
+            args.chart_dir.as_deref(),
+        )
+        .await;
+    print(&output::hook_report(&report, args.output)?);
+    match report.result {
+        Ok(verdict) if verdict.allowed => Ok(()),
+        Ok(_) => Err(ExitWith {
+            code: 1,
+            message: None,
+        }
+        .into()),
+        Err(failure) => Err(failed(failure.to_string()).into()),
+    }
+}
+
+fn hook_inspect(args: HookInspectArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.module)
+        .with_context(|| format!("cannot read `{}`", args.module.display()))?;
+    let runtime = Runtime::new(None).map_err(anyhow::Error::msg)?;
+    let inspection = runtime
+        .inspect(&bytes)
+        .map_err(|e| anyhow::anyhow!("`{}`: {e}", args.module.display()))?;
+    match args.output {
+        Output::Table => {
+            let mut out = format!(
+                "MODULE: {}\nKIND: {}\nDIGEST: {}\nIMPORTS:\n",
+                args.module.display(),
+                serde_json::to_value(&inspection)?["kind"]
+                    .as_str()
+                    .unwrap_or_default(),
+                windlass_wasm::Digest::of(&bytes)
+            );
+            for import in &inspection.imports {
+                out.push_str(&format!("  {import}\n"));
+            }
+            out.push_str("EXPORTS:\n");
+            for export in &inspection.exports {
+                out.push_str(&format!("  {export}\n"));
+            }
+            print(&out);
+        }
+        format => print(&output::data(&inspection, format)?),
     }
     Ok(())
 }

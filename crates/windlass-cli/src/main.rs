@@ -34,10 +34,18 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            report(&error);
-            ExitCode::FAILURE
-        }
+        Err(error) => match error.downcast_ref::<commands::ExitWith>() {
+            Some(exit) => {
+                if exit.message.is_some() {
+                    report(&error);
+                }
+                ExitCode::from(exit.code)
+            }
+            None => {
+                report(&error);
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

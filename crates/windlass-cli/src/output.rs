@@ -270,6 +270,54 @@ pub fn list(
     ))
 }
 
+/// `hook run`: the verdict, findings and logs.
+pub fn hook_report(report: &windlass_wasm::Report, format: Output) -> anyhow::Result<String> {
+    if format != Output::Table {
+        let mut value = match &report.result {
+            Ok(verdict) => serde_json::to_value(verdict)?,
+            Err(failure) => serde_json::json!({"error": failure.to_string()}),
+        };
+        if let Some(map) = value.as_object_mut() {
+            map.insert("logs".into(), serde_json::to_value(&report.logs)?);
+        }
+        return data(&value, format);
+    }
+    let mut out = String::new();
+    match &report.result {
+        Ok(verdict) => {
+            let _ = writeln!(
+                out,
+                "VERDICT: {}",
+                if verdict.allowed { "allowed" } else { "denied" }
+            );
+            for finding in &verdict.findings {
+                let _ = writeln!(out, "  {finding}");
+            }
+            for object in &verdict.create {
+                let kind = object
+                    .get("kind")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                let name = object
+                    .pointer("/metadata/name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  creates {kind}/{name}");
+            }
+        }
+        Err(failure) => {
+            let _ = writeln!(out, "VERDICT: error: {failure}");
+        }
+    }
+    if !report.logs.is_empty() {
+        out.push_str("LOGS:\n");
+        for line in &report.logs {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    Ok(out)
+}
+
 /// `plan` as tables.
 pub fn plan_table(plan: &Plan) -> String {
     let mut rows = Vec::new();

@@ -65,6 +65,19 @@ pub enum Error {
     /// Templates could not be rendered.
     #[error(transparent)]
     Render(#[from] windlass_template::RenderError),
+    /// A hook that cannot run as written (a `WasmHook` with an invalid spec,
+    /// a missing module, a digest that does not match its pin).
+    #[error("`{path}`: {kind} `{name}`: {message}")]
+    InvalidHook {
+        /// Its template.
+        path: String,
+        /// Its kind.
+        kind: String,
+        /// Its name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Rendered output could not be split into resources.
     #[error(transparent)]
     Manifest(#[from] windlass_chart::ManifestError),

@@ -120,13 +120,24 @@ impl Engine {
                             duration::format(hook_timeout)
                         )),
                         output: Vec::new(),
+                        create: Vec::new(),
                     },
                 }
             };
             let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             release.hooks[index].last_run.completed_at = Some(now());
 
-            match outcome.result {
+            // Objects the hook asked for are created right after it, so later
+            // hooks and the release's resources can use them.
+            let created = match (&outcome.result, outcome.create.is_empty()) {
+                (Ok(()), false) => {
+                    self.create_hook_objects(&release.namespace, &outcome.create)
+                        .await
+                }
+                _ => Ok(()),
+            };
+            let result = outcome.result.and(created);
+            match result {
                 Ok(()) => {
                     release.hooks[index].last_run.phase = HookPhase::Succeeded;
                     self.emit(Event::HookSucceeded {
@@ -197,6 +208,51 @@ impl Engine {
             }
         }
         Ok(Ok(()))
+    }
+
+    async fn create_hook_objects(
+        &self,
+        namespace: &str,
+        objects: &[serde_json::Value],
+    ) -> std::result::Result<(), String> {
+        let refs = objects
+            .iter()
+            .map(|o| {
+                let text = |v: Option<&serde_json::Value>| {
+                    v.and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                crate::event::ResourceRef {
+                    kind: text(o.get("kind")),
+                    name: text(o.get("metadata").and_then(|m| m.get("name"))),
+                    namespace: o
+                        .get("metadata")
+                        .and_then(|m| m.get("namespace"))
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or(namespace)
+                        .to_string(),
+                }
+            })
+            .collect();
+        match self.target.create_hook_objects(namespace, objects).await {
+            Ok(crate::target::Applied::Done) => {
+                self.emit(Event::ResourcesApplied {
+                    count: objects.len(),
+                });
+                Ok(())
+            }
+            Ok(crate::target::Applied::NotApplied { reason }) => {
+                self.emit(Event::ResourcesNotApplied {
+                    resources: refs,
+                    reason,
+                });
+                Ok(())
+            }
+            Err(message) => Err(format!(
+                "creating the objects it asked for failed: {message}"
+            )),
+        }
     }
 
     /// Deletes a hook on the failure path; a deletion error is reported but does

@@ -24,6 +24,7 @@ pub mod rollback;
 pub mod target;
 pub mod uninstall;
 pub mod upgrade;
+pub mod wasm_hook;
 
 pub use engine::{Engine, validate_namespace, validate_release_name};
 pub use error::{Error, HookError, Result};
@@ -39,3 +40,4 @@ pub use target::{
 };
 pub use uninstall::{UninstallOptions, Uninstalled};
 pub use upgrade::{DEFAULT_HISTORY_MAX, UpgradeOptions, ValuesMode};
+pub use wasm_hook::{WasmHookRunner, WasmHookSpec};

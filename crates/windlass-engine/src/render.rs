@@ -114,12 +114,30 @@ impl Engine {
         };
         let mut files = windlass_template::render(&chart, &values, &context)?;
         let notes = take_notes(&mut files, chart.name());
-        let sorted = manifest::sort_manifests(&files, KindOrder::Install)?;
+        let mut sorted = manifest::sort_manifests(&files, KindOrder::Install)?;
         for warning in &sorted.warnings {
             self.emit(Event::Warning {
                 message: warning.to_string(),
             });
         }
+        // Runners check their hooks and pin what they need before anything is
+        // stored; files they keep elsewhere (module bytes) stay out of the record.
+        let mut kept_elsewhere = Vec::new();
+        for hook in &mut sorted.hooks {
+            let Ok(runner) = self.runner_for(hook) else {
+                continue;
+            };
+            let files = runner
+                .prepare(hook, &chart)
+                .map_err(|message| Error::InvalidHook {
+                    path: hook.path.clone(),
+                    kind: hook.kind.clone(),
+                    name: hook.name.clone(),
+                    message,
+                })?;
+            kept_elsewhere.extend(files);
+        }
+        chart.files.retain(|f| !kept_elsewhere.contains(&f.name));
         Ok(Rendered {
             chart,
             values,

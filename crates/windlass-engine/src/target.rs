@@ -34,12 +34,32 @@ pub struct HookOutcome {
     pub result: Result<(), String>,
     /// What it printed: container logs, a Wasm guest's log lines and findings.
     pub output: Vec<String>,
+    /// Objects the hook asks to create as hook resources (a Wasm hook's
+    /// `outcome.create`, already checked against its grants).
+    pub create: Vec<serde_json::Value>,
 }
 
 /// Runs hooks of one runtime (Kubernetes resources in a cluster, Wasm components
 /// on the host).
 #[async_trait]
 pub trait HookRunner: Send + Sync {
+    /// Called for each of this runtime's hooks when a revision is rendered,
+    /// before it is stored: check the hook's spec and pin what it needs from
+    /// `chart` into the hook (a Wasm hook pins its module's digest). Returns
+    /// the chart files the release record need not keep because the runner
+    /// keeps them elsewhere (module bytes, kept by digest).
+    ///
+    /// # Errors
+    /// Why the hook cannot run (an invalid spec, a missing module, a digest
+    /// that does not match its pin).
+    fn prepare(
+        &self,
+        _hook: &mut Hook,
+        _chart: &windlass_chart::Chart,
+    ) -> Result<Vec<String>, String> {
+        Ok(Vec::new())
+    }
+
     /// Creates the hook and waits until it is done: a Job until it completes, a
     /// Pod until it succeeds, a Wasm hook until its verdict. The engine bounds
     /// the call with the hook's timeout.
@@ -99,6 +119,16 @@ pub trait Target: Send + Sync {
         namespace: &str,
         resources: &[Manifest],
         timeout: Duration,
+    ) -> Result<Applied, String>;
+
+    /// Creates objects a hook asked for, as hook resources of that hook.
+    ///
+    /// # Errors
+    /// Why creating them failed.
+    async fn create_hook_objects(
+        &self,
+        namespace: &str,
+        objects: &[serde_json::Value],
     ) -> Result<Applied, String>;
 
     /// Deletes `resources` in the given order and waits until they are gone.
@@ -161,6 +191,14 @@ impl Target for LocalTarget {
     }
 
     async fn wait(&self, _: &str, _: &[Manifest], _: Duration) -> Result<Applied, String> {
+        Ok(Self::not_applied())
+    }
+
+    async fn create_hook_objects(
+        &self,
+        _: &str,
+        _: &[serde_json::Value],
+    ) -> Result<Applied, String> {
         Ok(Self::not_applied())
     }
 

@@ -73,11 +73,13 @@ impl HookRunner for Script {
             HookOutcome {
                 result: Err(format!("{} said no", hook.name)),
                 output: vec![format!("{}: checking", hook.name), "denied".into()],
+                create: Vec::new(),
             }
         } else {
             HookOutcome {
                 result: Ok(()),
                 output: vec![format!("{} ok", hook.name)],
+                create: Vec::new(),
             }
         }
     }
