@@ -51,7 +51,7 @@ bool wl_context_parse(const char *text, size_t len, wl_context *ctx, char **erro
     if (!json_parse(text, len, &ctx->document, &jerr)) {
         char detail[128];
         snprintf(detail, sizeof detail, " at byte %zu: %s", jerr.offset, jerr.message);
-        return context_error(error, "not valid JSON", detail);
+        return context_error(error, "cannot read the JSON", detail);
     }
     const json_value *doc = &ctx->document;
     const json_value *release = json_get(doc, "release");

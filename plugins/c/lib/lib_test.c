@@ -317,7 +317,7 @@ static void test_context(void) {
         const char *doc;
         const char *error;
     } bad[] = {
-        {"{", "context: not valid JSON at byte 1: expected a string key in object"},
+        {"{", "context: cannot read the JSON at byte 1: expected a string key in object"},
         {"[]", "context: expected an object with event, release.name and release.namespace"},
         {"{\"event\":\"test\",\"release\":{\"name\":\"a\"},\"resources\":[]}",
          "context: expected an object with event, release.name and release.namespace"},
@@ -419,14 +419,14 @@ static void test_fallback_run(void) {
     free(input);
 
     CHECK(run_fallback("not json", &out) == WL_EXIT_ERROR);
-    CHECK_STR(out, "{\"error\":\"context: not valid JSON at byte 0: invalid literal\"}\n");
+    CHECK_STR(out, "{\"error\":\"context: cannot read the JSON at byte 0: invalid literal\"}\n");
     free(out);
     CHECK(run_fallback("{\"event\": \"test\"} ?", &out) == WL_EXIT_ERROR);
-    CHECK_STR(out, "{\"error\":\"context: not valid JSON at byte 18: unexpected text after "
+    CHECK_STR(out, "{\"error\":\"context: cannot read the JSON at byte 18: unexpected text after "
                    "the value\"}\n");
     free(out);
     CHECK(run_fallback("", &out) == WL_EXIT_ERROR);
-    CHECK_STR(out, "{\"error\":\"context: not valid JSON at byte 0: unexpected end of input\"}\n");
+    CHECK_STR(out, "{\"error\":\"context: cannot read the JSON at byte 0: unexpected end of input\"}\n");
     free(out);
 }
 
