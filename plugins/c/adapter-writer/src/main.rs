@@ -15,8 +15,14 @@ fn main() -> ExitCode {
     };
     let dir = PathBuf::from(dir);
     let files = [
-        ("wasi_snapshot_preview1.reactor.wasm", WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER),
-        ("wasi_snapshot_preview1.command.wasm", WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER),
+        (
+            "wasi_snapshot_preview1.reactor.wasm",
+            WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
+        ),
+        (
+            "wasi_snapshot_preview1.command.wasm",
+            WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        ),
     ];
     for (name, bytes) in files {
         let path = dir.join(name);
