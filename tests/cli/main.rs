@@ -7,4 +7,5 @@ mod concurrency;
 mod helm_conformance;
 mod lifecycle;
 mod plan;
+mod plugins;
 mod support;

@@ -520,6 +520,11 @@ async fn hook_run(global: &Global, args: HookRunArgs) -> anyhow::Result<()> {
     let kube_version = windlass_chart::constraint::normalize_kube_version(&global.kube_version)
         .with_context(|| format!("invalid --kube-version `{}`", global.kube_version))?;
     let input = HookInput {
+        hook_name: args
+            .module
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         event,
         release: windlass_wasm::ReleaseInfo {
             name: args.release_name.clone(),

@@ -261,7 +261,8 @@ impl WasmHookRunner {
             .load(&bytes, spec.limits.module_bytes)
             .await
             .map_err(|e| e.to_string())?;
-        let input = hook_input(ctx, spec.config.clone())?;
+        let mut input = hook_input(ctx, spec.config.clone())?;
+        input.hook_name = hook.name.clone();
         let chart_dir = if spec.grants.chart_files {
             Some(materialize(chart)?)
         } else {
@@ -330,6 +331,7 @@ fn hook_input(ctx: &HookContext<'_>, config: Value) -> Result<HookInput, String>
         .collect::<Result<Vec<_>, String>>()?;
     let non_empty = |s: &String| (!s.is_empty()).then(|| s.clone());
     Ok(HookInput {
+        hook_name: String::new(),
         event: ctx.event,
         release: ReleaseInfo {
             name: release.name.clone(),

@@ -10,7 +10,7 @@ use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::host::MemoryLimit;
-use crate::outcome::{Failure, Finding, Severity, Verdict};
+use crate::outcome::{Failure, Finding, LogLine, Severity, Verdict};
 use crate::policy::{Policy, format_bytes};
 use crate::wit::check_create;
 
@@ -36,6 +36,21 @@ pub(crate) async fn call(
     }
 }
 
+/// What a command module writes on stdout: an outcome, or an error document.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Stdout {
+    Error(ErrorJson),
+    Outcome(OutcomeJson),
+}
+
+/// `{"error": "<message>"}`: the WIT `err(message)`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ErrorJson {
+    error: String,
+}
+
 /// The outcome JSON a command module writes (all fields optional).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,14 +70,23 @@ pub(crate) fn verdict(code: i32, stdout: &[u8], policy: &Policy) -> Result<Verdi
             policy.limits.outcome_bytes,
         )));
     }
-    let text = String::from_utf8_lossy(stdout);
+    let text = std::str::from_utf8(stdout)
+        .map_err(|e| Failure::InvalidOutcome(format!("stdout is not UTF-8: {e}")))?;
     let outcome = if text.trim().is_empty() {
         None
     } else {
-        Some(
-            serde_json::from_str::<OutcomeJson>(&text)
-                .map_err(|e| Failure::InvalidOutcome(format!("stdout is not an outcome: {e}")))?,
-        )
+        match serde_json::from_str::<Stdout>(text) {
+            Ok(Stdout::Error(ErrorJson { error })) if !error.is_empty() => {
+                return Err(Failure::Guest(error));
+            }
+            Ok(Stdout::Outcome(outcome)) => Some(outcome),
+            _ => {
+                return Err(Failure::InvalidOutcome(
+                    "stdout is neither an outcome nor an error document (plugins/fallback/README.md)"
+                        .to_string(),
+                ));
+            }
+        }
     };
     let allowed = code == 0;
     let (mut findings, create) = match outcome {
@@ -93,6 +117,28 @@ pub(crate) fn verdict(code: i32, stdout: &[u8], policy: &Policy) -> Result<Verdi
     })
 }
 
+/// A command module's stderr line as a log entry: a `trace: `/`debug: `/
+/// `info: `/`warn: `/`error: ` prefix sets the level, anything else is `info`;
+/// empty lines are skipped.
+pub(crate) fn log_line(line: &str) -> Option<LogLine> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.is_empty() {
+        return None;
+    }
+    let (level, message) = ["trace", "debug", "info", "warn", "error"]
+        .iter()
+        .find_map(|level| {
+            line.strip_prefix(&format!("{level}: "))
+                .map(|m| (*level, m))
+        })
+        .unwrap_or(("info", line));
+    Some(LogLine {
+        level: level.to_string(),
+        message: message.to_string(),
+        fields: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +159,14 @@ mod tests {
         assert_eq!(with_findings.findings[0].field_path.as_deref(), Some("a.b"));
         assert!(matches!(
             verdict(0, b"{not json", &policy),
+            Err(Failure::InvalidOutcome(_))
+        ));
+        assert_eq!(
+            verdict(2, br#"{"error": "bad config"}"#, &policy),
+            Err(Failure::Guest("bad config".into()))
+        );
+        assert!(matches!(
+            verdict(0, br#"{"findigns": []}"#, &policy),
             Err(Failure::InvalidOutcome(_))
         ));
         assert!(matches!(

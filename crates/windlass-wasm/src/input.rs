@@ -11,6 +11,9 @@ use windlass_chart::HookEvent;
 /// The context of one hook call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HookInput {
+    /// The hook's name (`metadata.name`); a command module gets it as `argv[0]`.
+    #[serde(skip)]
+    pub hook_name: String,
     /// The lifecycle event.
     #[serde(with = "event_name")]
     pub event: HookEvent,
@@ -121,6 +124,7 @@ mod tests {
     #[test]
     fn fallback_json_uses_snake_case_and_event_names() {
         let input = HookInput {
+            hook_name: String::new(),
             event: HookEvent::PreUpgrade,
             release: ReleaseInfo {
                 name: "demo".into(),

@@ -18,6 +18,7 @@ pub enum Severity {
 
 /// What a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceRef {
     /// `apiVersion`.
     pub api_version: String,
@@ -32,6 +33,7 @@ pub struct ResourceRef {
 
 /// One thing the hook wants the user to know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     /// How serious.
     pub severity: Severity,

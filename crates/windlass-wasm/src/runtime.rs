@@ -351,7 +351,8 @@ impl Runtime {
             }
             Pre::Command(pre) => {
                 let stdin = MemoryInputPipe::new(serde_json::to_vec(input).unwrap_or_default());
-                wasi.stdin(stdin);
+                wasi.stdin(stdin)
+                    .args(std::slice::from_ref(&input.hook_name));
                 let state = CommandState {
                     wasi: wasi.build_p1(),
                     memory,
@@ -381,11 +382,18 @@ impl Runtime {
                 continue;
             }
             for line in String::from_utf8_lossy(&contents).lines() {
-                logs.push(LogLine {
-                    level: level.to_string(),
-                    message: line.to_string(),
-                    fields: Vec::new(),
-                });
+                let line = if module.kind == ModuleKind::Command {
+                    command::log_line(line)
+                } else {
+                    Some(LogLine {
+                        level: level.to_string(),
+                        message: line.to_string(),
+                        fields: Vec::new(),
+                    })
+                };
+                if let Some(line) = line {
+                    logs.push(line);
+                }
             }
             if contents.len() >= pipe_capacity {
                 logs.exceeded = true;
