@@ -5,7 +5,9 @@
 //! built component; this check runs the same cases through the hook's logic without
 //! it, so a case whose expectation does not match what the code does fails in
 //! `cargo test` already. Cluster lookups are answered from the case's `fixtures`,
-//! and refused (`denied`) unless `grants.cluster` lists the `apiVersion` and `kind`.
+//! and refused (`denied`) unless a `grants.cluster` entry lists the `apiVersion`,
+//! the `kind` and the namespace: an entry's `namespaces` defaults to the release's
+//! (`default`), `["*"]` means any (the host's grant rules).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 use windlass_hook_guest::{
-    Chart, Cluster, Event, HookFn, Input, LookupError, Outcome, Release, Resource, lookup_str,
+    Chart, Cluster, Event, HookFn, Input, LookupError, Outcome, Release, Resource,
 };
 
 /// One `tests/*.yaml` file.
@@ -173,7 +175,7 @@ pub fn input(case: &Case) -> Result<Input, String> {
         event,
         release: Release {
             name: "test".into(),
-            namespace: "default".into(),
+            namespace: RELEASE_NAMESPACE.into(),
             revision: if install { 1 } else { 2 },
             previous_revision: if install { None } else { Some(1) },
             is_install: install,
@@ -209,28 +211,43 @@ fn parse_event(name: &str) -> Result<Event, String> {
     })
 }
 
+/// The namespace cases run in.
+const RELEASE_NAMESPACE: &str = "default";
+
+/// One `grants.cluster` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ClusterGrant {
+    api_version: String,
+    kind: String,
+    /// Omitted: the release's namespace only; `["*"]`: any.
+    #[serde(default)]
+    namespaces: Option<Vec<String>>,
+}
+
+impl ClusterGrant {
+    fn covers(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> bool {
+        let namespace_ok = match (namespace, &self.namespaces) {
+            (None, _) => true,
+            (Some(ns), None) => ns == RELEASE_NAMESPACE,
+            (Some(ns), Some(list)) => list.iter().any(|n| n == "*" || n == ns),
+        };
+        self.api_version == api_version && self.kind == kind && namespace_ok
+    }
+}
+
 /// Lookups answered from a case's `fixtures`, checked against its `grants.cluster`.
 struct Fixtures {
     objects: Vec<Resource>,
-    granted: Vec<(String, String)>,
+    granted: Vec<ClusterGrant>,
 }
 
 impl Fixtures {
     fn new(case: &Case) -> Result<Fixtures, String> {
         let granted = match case.grants.get("cluster") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(entries)) => entries
-                .iter()
-                .map(
-                    |g| match (lookup_str(g, "apiVersion"), lookup_str(g, "kind")) {
-                        (Some(v), Some(k)) => Ok((v.to_owned(), k.to_owned())),
-                        _ => Err(format!(
-                            "a grants.cluster entry lacks apiVersion or kind: {g}"
-                        )),
-                    },
-                )
-                .collect::<Result<_, String>>()?,
-            Some(other) => return Err(format!("grants.cluster is not a list: {other}")),
+            Some(entries) => Vec::<ClusterGrant>::deserialize(entries)
+                .map_err(|e| format!("grants.cluster: {e}"))?,
         };
         let objects = case
             .fixtures
@@ -240,16 +257,22 @@ impl Fixtures {
         Ok(Fixtures { objects, granted })
     }
 
-    fn check_grant(&self, api_version: &str, kind: &str) -> Result<(), LookupError> {
+    fn check_grant(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> Result<(), LookupError> {
         if self
             .granted
             .iter()
-            .any(|(v, k)| v == api_version && k == kind)
+            .any(|g| g.covers(api_version, kind, namespace))
         {
             Ok(())
         } else {
             Err(LookupError::Denied(format!(
-                "reads of {kind} ({api_version}) are not granted"
+                "reads of {kind} ({api_version}) in {} are not granted",
+                namespace.unwrap_or("all namespaces")
             )))
         }
     }
@@ -273,7 +296,7 @@ impl Cluster for Fixtures {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<Option<Value>, LookupError> {
-        self.check_grant(api_version, kind)?;
+        self.check_grant(api_version, kind, namespace)?;
         Ok(self
             .of_kind(api_version, kind)
             .find(|o| o.name == name && o.namespace.as_deref() == namespace)
@@ -287,7 +310,7 @@ impl Cluster for Fixtures {
         namespace: Option<&str>,
         label_selector: Option<&str>,
     ) -> Result<Vec<Value>, LookupError> {
-        self.check_grant(api_version, kind)?;
+        self.check_grant(api_version, kind, namespace)?;
         let selector = label_selector.map(parse_selector).transpose()?;
         Ok(self
             .of_kind(api_version, kind)
@@ -356,7 +379,7 @@ fn parse_selector(selector: &str) -> Result<Vec<Requirement>, LookupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use windlass_hook_guest::{deny, json};
+    use windlass_hook_guest::{deny, json, lookup_str};
 
     fn case(yaml: &str) -> Case {
         serde_yaml::from_str(yaml).unwrap()
@@ -415,13 +438,42 @@ mod tests {
     fn fixtures_answer_granted_lookups_only() {
         let fixtures = "fixtures:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: shop, labels: {tier: fe}}}\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: old, namespace: x, labels: {tier: fe, legacy: 'y'}}}\n";
         let granted = case(&format!(
-            "description: d\n{fixtures}grants: {{cluster: [{{apiVersion: apps/v1, kind: Deployment}}]}}\nexpect: {{allowed: false, findings: [found true, listed 1]}}"
+            "description: d\n{fixtures}grants: {{cluster: [{{apiVersion: apps/v1, kind: Deployment, namespaces: ['*']}}]}}\nexpect: {{allowed: false, findings: [found true, listed 1]}}"
         ));
         assert_eq!(check_case(&granted, read_web), Ok(()));
         let refused = case(&format!(
-            "description: d\n{fixtures}expect: {{error: 'denied: reads of Deployment'}}"
+            "description: d\n{fixtures}expect: {{error: 'denied: reads of Deployment (apps/v1) in shop'}}"
         ));
         assert_eq!(check_case(&refused, read_web), Ok(()));
+        // Without `namespaces` a grant covers the release's namespace only.
+        let release_only = case(&format!(
+            "description: d\n{fixtures}grants: {{cluster: [{{apiVersion: apps/v1, kind: Deployment}}]}}\nexpect: {{error: denied}}"
+        ));
+        assert_eq!(check_case(&release_only, read_web), Ok(()));
+        let bad =
+            case("description: d\ngrants: {cluster: [{kind: Secret}]}\nexpect: {allowed: true}");
+        assert!(
+            check_case(&bad, read_web)
+                .unwrap_err()
+                .contains("apiVersion")
+        );
+    }
+
+    #[test]
+    fn grants_cover_kinds_and_namespaces() {
+        let grant = |namespaces: Option<Vec<&str>>| ClusterGrant {
+            api_version: "v1".into(),
+            kind: "Secret".into(),
+            namespaces: namespaces.map(|l| l.into_iter().map(String::from).collect()),
+        };
+        assert!(grant(None).covers("v1", "Secret", Some("default")));
+        assert!(grant(None).covers("v1", "Secret", None));
+        assert!(!grant(None).covers("v1", "Secret", Some("shop")));
+        assert!(!grant(None).covers("v1", "ConfigMap", Some("default")));
+        assert!(!grant(None).covers("apps/v1", "Secret", Some("default")));
+        assert!(grant(Some(vec!["shop"])).covers("v1", "Secret", Some("shop")));
+        assert!(!grant(Some(vec!["shop"])).covers("v1", "Secret", Some("default")));
+        assert!(grant(Some(vec!["*"])).covers("v1", "Secret", Some("x")));
     }
 
     #[test]

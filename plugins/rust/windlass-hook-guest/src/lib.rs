@@ -5,7 +5,7 @@
 //! `run` export. Keeping the function free of the bindings lets `cargo test` on the
 //! host target call it with any input and a test [`Cluster`].
 //!
-//! ```ignore
+//! ```
 //! use windlass_hook_guest::{Cluster, Input, Outcome, deny, lookup_str};
 //!
 //! fn run(input: &Input, _cluster: &dyn Cluster) -> Result<Outcome, String> {
