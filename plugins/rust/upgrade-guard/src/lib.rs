@@ -72,8 +72,10 @@ fn is_guarded(resource: &Resource) -> bool {
 fn lookup_failed(config: &Config, reference: &ResourceRef, error: &LookupError) -> Finding {
     let hint = match error {
         LookupError::Denied(_) => format!(
-            "; grant reads of {} ({}) under the WasmHook's grants.cluster",
-            reference.kind, reference.api_version
+            "; grant reads of {} ({}) in namespace {} under the WasmHook's grants.cluster",
+            reference.kind,
+            reference.api_version,
+            reference.namespace.as_deref().unwrap_or_default()
         ),
         _ => String::new(),
     };
@@ -581,7 +583,9 @@ mod tests {
             );
             assert!(f.message.contains(&error.to_string()), "{}", f.message);
             assert_eq!(
-                f.message.contains("grants.cluster"),
+                f.message.contains(
+                    "grant reads of Deployment (apps/v1) in namespace shop under the WasmHook's grants.cluster"
+                ),
                 matches!(error, LookupError::Denied(_))
             );
         }
