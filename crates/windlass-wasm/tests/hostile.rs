@@ -455,6 +455,40 @@ async fn a_huge_outcome_is_over_the_outcome_limit() {
 }
 
 #[tokio::test]
+async fn an_outcome_hidden_in_resource_refs_is_over_the_outcome_limit() {
+    let limits = Limits {
+        memory: 256 * MI,
+        ..limits()
+    };
+    let run = run(
+        guests::HUGE_OUTCOME,
+        json!("resource-refs"),
+        &policy(limits.clone()),
+    )
+    .await;
+    assert_eq!(run.failure(), &Failure::OutcomeLimit("64Ki".to_string()));
+    run.assert_within(limits.timeout);
+    assert_host_survives().await;
+}
+
+#[tokio::test]
+async fn a_flood_of_empty_findings_is_over_the_outcome_limit() {
+    let limits = Limits {
+        memory: 256 * MI,
+        ..limits()
+    };
+    let run = run(
+        guests::HUGE_OUTCOME,
+        json!("count"),
+        &policy(limits.clone()),
+    )
+    .await;
+    assert_eq!(run.failure(), &Failure::OutcomeLimit("64Ki".to_string()));
+    run.assert_within(limits.timeout);
+    assert_host_survives().await;
+}
+
+#[tokio::test]
 async fn a_panic_is_a_trap_and_its_message_is_logged() {
     let limits = limits();
     let run = run(guests::PANIC_TRAP, Value::Null, &policy(limits.clone())).await;
