@@ -875,6 +875,69 @@ async fn garbage_on_a_command_modules_stdout_is_an_invalid_outcome() {
     assert_host_survives().await;
 }
 
+#[tokio::test]
+async fn a_garbage_flood_on_a_command_modules_stdout_is_over_the_outcome_limit() {
+    let limits = limits();
+    let run = run(
+        guests::COMMAND_GARBAGE,
+        json!({"garbage": 100 * MI}),
+        &policy(limits.clone()),
+    )
+    .await;
+    assert_eq!(run.failure(), &Failure::OutcomeLimit("64Ki".to_string()));
+    assert_eq!(
+        run.message(),
+        "returned an outcome larger than its limit of 64Ki"
+    );
+    run.assert_within(limits.timeout);
+    assert_host_survives().await;
+}
+
+#[tokio::test]
+async fn a_command_module_that_dies_on_its_refused_stdout_is_over_the_outcome_limit() {
+    // Like the flood above, but the guest panics when the host refuses a write.
+    let limits = limits();
+    let run = run(
+        guests::COMMAND_GARBAGE,
+        json!({"garbage": 100 * MI, "strict": true}),
+        &policy(limits.clone()),
+    )
+    .await;
+    assert_eq!(run.failure(), &Failure::OutcomeLimit("64Ki".to_string()));
+    assert!(
+        run.report
+            .logs
+            .iter()
+            .any(|l| l.level == "stderr" && l.message.contains("cannot write to stdout")),
+        "{:?}",
+        run.report.logs
+    );
+    run.assert_within(limits.timeout);
+    assert_host_survives().await;
+}
+
+#[tokio::test]
+async fn a_command_modules_outcome_is_bounded_by_the_outcome_limit_not_the_log_limit() {
+    // stdout is the outcome on the fallback ABI: an outcome over the log
+    // limit but within the outcome limit is fine.
+    let limits = Limits {
+        log_bytes: 4 * KI,
+        outcome_bytes: 64 * KI,
+        ..limits()
+    };
+    let run = run(
+        guests::COMMAND_GARBAGE,
+        json!({"padded": 32 * KI}),
+        &policy(limits.clone()),
+    )
+    .await;
+    let verdict = run.verdict();
+    assert!(verdict.allowed);
+    assert_eq!(verdict.findings[0].message.len() as u64, 32 * KI);
+    run.assert_within(limits.timeout);
+    assert_host_survives().await;
+}
+
 // --- The module cache -----------------------------------------------------
 
 /// The one precompiled file (and its sidecar) under `cache/compiled/<engine>/`.
