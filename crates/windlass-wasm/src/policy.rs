@@ -125,7 +125,9 @@ pub struct Limits {
     /// Bytes of log lines, stdout and stderr together (default `1Mi`).
     #[serde(default = "defaults::log_bytes", deserialize_with = "quantity")]
     pub log_bytes: u64,
-    /// Bytes of the outcome: findings and objects to create (default `1Mi`).
+    /// Bytes of the outcome: findings (all their text, plus 32 bytes each)
+    /// and objects to create (default `1Mi`). On the fallback ABI, the bytes
+    /// of stdout.
     #[serde(default = "defaults::outcome_bytes", deserialize_with = "quantity")]
     pub outcome_bytes: u64,
     /// Size of the module file (default `64Mi`).

@@ -294,9 +294,18 @@ impl Runtime {
     ) -> Report {
         let limits = &policy.limits;
         // Guest stdout/stderr are captured (never inherited) within the log budget.
-        let pipe_capacity = usize::try_from(limits.log_bytes).unwrap_or(usize::MAX);
-        let stdout = MemoryOutputPipe::new(pipe_capacity);
-        let stderr = MemoryOutputPipe::new(pipe_capacity);
+        let log_capacity = usize::try_from(limits.log_bytes).unwrap_or(usize::MAX);
+        // On the fallback ABI stdout is the outcome: within the outcome limit,
+        // plus one byte so that an outcome over it reads as over it rather than
+        // as cut off at it.
+        let stdout_capacity = match module.kind {
+            ModuleKind::Component => log_capacity,
+            ModuleKind::Command => {
+                usize::try_from(limits.outcome_bytes.saturating_add(1)).unwrap_or(usize::MAX)
+            }
+        };
+        let stdout = MemoryOutputPipe::new(stdout_capacity);
+        let stderr = MemoryOutputPipe::new(log_capacity);
         let mut wasi = WasiCtxBuilder::new();
         wasi.stdout(stdout.clone()).stderr(stderr.clone());
         if policy.grants.chart_files
@@ -367,6 +376,11 @@ impl Runtime {
                     Err(_) => Err(Failure::Timeout(windlass_chart::duration::format(
                         limits.timeout,
                     ))),
+                    // A write refused past the outcome limit, which the guest
+                    // did not survive.
+                    Ok(Err(_)) if stdout.contents().len() as u64 > limits.outcome_bytes => {
+                        Err(Failure::OutcomeLimit(format_bytes(limits.outcome_bytes)))
+                    }
                     Ok(Err(trap)) => Err(classify(&trap, false, limits.log_bytes)),
                     Ok(Ok(code)) => command::verdict(code, &stdout.contents(), policy),
                 };
@@ -395,7 +409,7 @@ impl Runtime {
                     logs.push(line);
                 }
             }
-            if contents.len() >= pipe_capacity {
+            if contents.len() >= log_capacity {
                 logs.exceeded = true;
             }
         }

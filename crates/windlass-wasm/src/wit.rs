@@ -63,15 +63,33 @@ pub(crate) fn context(input: &HookInput) -> t::Context {
     }
 }
 
+/// What a finding costs against the outcome limit besides its text: about
+/// what its JSON keys and punctuation take, so that a flood of empty findings
+/// counts as it would on the fallback ABI, where the limit applies to stdout.
+const FINDING_OVERHEAD: usize = 32;
+
+/// The size of an outcome against the outcome limit: every string in it
+/// (resource refs included) plus [`FINDING_OVERHEAD`] per finding.
+fn outcome_size(outcome: &t::Outcome) -> usize {
+    let text = |s: &String| s.len();
+    let finding = |f: &t::Finding| {
+        let resource = f.resource.as_ref().map_or(0, |r| {
+            r.api_version.len() + r.kind.len() + r.name.len() + r.namespace.as_ref().map_or(0, text)
+        });
+        FINDING_OVERHEAD + f.message.len() + f.field_path.as_ref().map_or(0, text) + resource
+    };
+    outcome
+        .findings
+        .iter()
+        .map(finding)
+        .chain(outcome.create.iter().map(text))
+        .fold(0, usize::saturating_add)
+}
+
 /// The verdict from a component's outcome, within the outcome limit and the
 /// create grants.
 pub(crate) fn verdict(outcome: t::Outcome, policy: &Policy) -> Result<Verdict, Failure> {
-    let size: usize = outcome
-        .findings
-        .iter()
-        .map(|f| f.message.len() + f.field_path.as_ref().map_or(0, String::len))
-        .chain(outcome.create.iter().map(String::len))
-        .sum();
+    let size = outcome_size(&outcome);
     if size as u64 > policy.limits.outcome_bytes {
         return Err(Failure::OutcomeLimit(format_bytes(
             policy.limits.outcome_bytes,
@@ -134,4 +152,40 @@ pub(crate) fn check_create(objects: &[Value], policy: &Policy) -> Result<(), Fai
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(message: &str, resource: Option<t::ResourceRef>) -> t::Finding {
+        t::Finding {
+            severity: t::Severity::Info,
+            message: message.to_string(),
+            resource,
+            field_path: Some("a.b".to_string()),
+        }
+    }
+
+    #[test]
+    fn the_outcome_size_counts_every_string_and_each_finding() {
+        let outcome = t::Outcome {
+            allowed: true,
+            findings: vec![
+                finding("hello", None),
+                finding(
+                    "",
+                    Some(t::ResourceRef {
+                        api_version: "v1".to_string(),
+                        kind: "ConfigMap".to_string(),
+                        name: "web".to_string(),
+                        namespace: Some("team".to_string()),
+                    }),
+                ),
+            ],
+            create: vec!["{}".to_string()],
+        };
+        let strings = 5 + 3 + 3 + (2 + 9 + 3 + 4) + 2;
+        assert_eq!(outcome_size(&outcome), strings + 2 * FINDING_OVERHEAD);
+    }
 }
