@@ -9,3 +9,4 @@ mod lifecycle;
 mod plan;
 mod plugins;
 mod support;
+mod wasm_hooks;

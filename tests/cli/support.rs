@@ -59,6 +59,24 @@ impl Run {
         errors[0]
     }
 
+    /// Asserts failure with exit code 1 and returns the one `Error:` line, with
+    /// progress lines allowed around it (an action that failed part-way).
+    #[track_caller]
+    pub fn failure_line(&self) -> &str {
+        assert_eq!(
+            self.code, 1,
+            "expected exit 1\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        let errors: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("Error: "))
+            .collect();
+        assert_eq!(errors.len(), 1, "expected one Error line:\n{}", self.stderr);
+        errors[0]
+    }
+
     /// stdout parsed as JSON.
     #[track_caller]
     pub fn json(&self) -> Value {
