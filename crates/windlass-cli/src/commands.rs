@@ -559,7 +559,7 @@ async fn hook_run(global: &Global, args: HookRunArgs) -> anyhow::Result<()> {
     let report = runtime
         .run(
             &module,
-            &input,
+            &input.into(),
             &policy,
             Arc::new(fixtures(global)?),
             args.chart_dir.as_deref(),

@@ -105,11 +105,33 @@ pub fn status(release: &Release, show_notes: bool) -> String {
 /// A table as Helm's `uitable` prints it: cells padded to the column width,
 /// joined by tabs.
 pub fn table(header: &[&str], rows: &[Vec<String>], with_header: bool) -> String {
+    table_within(header, rows, with_header, usize::MAX)
+}
+
+/// [`table`] with uitable's `MaxColWidth`: a longer cell keeps its first
+/// `max_width - 3` characters and ends in `...`.
+fn table_within(
+    header: &[&str],
+    rows: &[Vec<String>],
+    with_header: bool,
+    max_width: usize,
+) -> String {
     let mut all: Vec<Vec<String>> = Vec::new();
     if with_header {
         all.push(header.iter().map(ToString::to_string).collect());
     }
-    all.extend(rows.iter().cloned());
+    all.extend(rows.iter().map(|row| {
+        row.iter()
+            .map(|cell| {
+                if cell.chars().count() > max_width {
+                    let kept: String = cell.chars().take(max_width.saturating_sub(3)).collect();
+                    format!("{kept}...")
+                } else {
+                    cell.clone()
+                }
+            })
+            .collect()
+    }));
     let mut widths = vec![0; header.len()];
     for row in &all {
         for (i, cell) in row.iter().enumerate() {
@@ -182,7 +204,8 @@ pub fn history(releases: &[Release], max: usize, format: Output) -> anyhow::Resu
             ]
         })
         .collect();
-    Ok(table(
+    // Helm's `history` caps its columns at 60 (`-o json` has the full text).
+    Ok(table_within(
         &[
             "REVISION",
             "UPDATED",
@@ -193,6 +216,7 @@ pub fn history(releases: &[Release], max: usize, format: Output) -> anyhow::Resu
         ],
         &rows,
         true,
+        60,
     ))
 }
 
@@ -382,5 +406,16 @@ mod tests {
     fn tables_pad_every_cell() {
         let out = table(&["A", "BB"], &[vec!["long".into(), "x".into()]], true);
         assert_eq!(out, "A   \tBB\nlong\tx \n");
+    }
+
+    #[test]
+    fn capped_tables_cut_long_cells_like_uitable() {
+        let out = table_within(
+            &["A"],
+            &[vec!["abcdefgh".into()], vec!["abcdef".into()]],
+            true,
+            6,
+        );
+        assert_eq!(out, "A     \nabc...\nabcdef\n");
     }
 }

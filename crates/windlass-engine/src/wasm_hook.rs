@@ -30,10 +30,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
-use windlass_chart::{Chart, Hook, HookEvent, manifest, yaml};
+use windlass_chart::{Chart, Hook, HookEvent, Metadata, Values, manifest, yaml};
 use windlass_wasm::{
-    ChartInfo, ClusterReader, Digest, Grants, HookInput, Limits, Policy, ReleaseInfo,
-    ResourceInput, Runtime,
+    ChartInfo, ClusterReader, Digest, Grants, HookInput, Limits, Policy, PreparedInput,
+    ReleaseInfo, ResourceInput, Runtime,
 };
 
 use crate::target::{HookContext, HookOutcome, HookRunner};
@@ -99,6 +99,48 @@ pub struct WasmHookRunner {
     lookups: Arc<dyn ClusterReader>,
     /// Module bytes resolved while rendering, by digest, for this process.
     modules: Mutex<HashMap<Digest, Arc<Vec<u8>>>>,
+    /// The context of the event being run, converted once for all its hooks.
+    event: Mutex<Option<(EventKey, PreparedInput)>>,
+}
+
+/// What a hook's context is made of, besides the hook's own name and config.
+#[derive(Debug)]
+struct EventKey {
+    event: HookEvent,
+    name: String,
+    namespace: String,
+    revision: u32,
+    metadata: Metadata,
+    manifest: String,
+    values: Values,
+    kube_version: String,
+}
+
+impl EventKey {
+    fn of(ctx: &HookContext<'_>) -> Self {
+        EventKey {
+            event: ctx.event,
+            name: ctx.release.name.clone(),
+            namespace: ctx.release.namespace.clone(),
+            revision: ctx.release.version,
+            metadata: ctx.release.chart.metadata.clone(),
+            manifest: ctx.release.manifest.clone(),
+            values: ctx.values.clone(),
+            kube_version: ctx.kube_version.to_string(),
+        }
+    }
+
+    fn matches(&self, ctx: &HookContext<'_>) -> bool {
+        let release = ctx.release;
+        self.event == ctx.event
+            && self.revision == release.version
+            && self.name == release.name
+            && self.namespace == release.namespace
+            && self.kube_version == ctx.kube_version
+            && self.manifest == release.manifest
+            && self.metadata == release.chart.metadata
+            && self.values == *ctx.values
+    }
 }
 
 impl std::fmt::Debug for WasmHookRunner {
@@ -116,12 +158,33 @@ impl WasmHookRunner {
             runtime,
             lookups,
             modules: Mutex::new(HashMap::new()),
+            event: Mutex::new(None),
         }
+    }
+
+    /// The hook's context: the event's, converted once (parsing every
+    /// rendered resource) and shared by its hooks, with the hook's own name
+    /// and config.
+    fn input(
+        &self,
+        ctx: &HookContext<'_>,
+        hook: &Hook,
+        config: Value,
+    ) -> Result<PreparedInput, String> {
+        let mut event = self
+            .event
+            .lock()
+            .map_err(|_| "a Wasm hook panicked earlier in this process".to_string())?;
+        if !event.as_ref().is_some_and(|(key, _)| key.matches(ctx)) {
+            *event = Some((EventKey::of(ctx), hook_input(ctx, Value::Null)?.into()));
+        }
+        let (_, shared) = event.as_ref().ok_or("no event context")?;
+        Ok(shared.for_hook(hook.name.clone(), config))
     }
 
     fn remember(&self, digest: &Digest, bytes: Vec<u8>) {
         if let Some(cache) = self.runtime.cache() {
-            let _ = cache.store_module(&bytes);
+            let _ = cache.store_module(digest, &bytes);
         }
         if let Ok(mut modules) = self.modules.lock() {
             modules.insert(digest.clone(), Arc::new(bytes));
@@ -255,14 +318,15 @@ impl WasmHookRunner {
             // A record written without a pin (by hand, or by another tool).
             None => Digest::of(&read_module(&spec.module, chart)?),
         };
-        let bytes = self.bytes(&spec, &digest, chart)?;
+        // The bytes are only needed when the precompiled module is not cached.
         let module = self
             .runtime
-            .load(&bytes, spec.limits.module_bytes)
+            .load_pinned(&digest, spec.limits.module_bytes, || {
+                self.bytes(&spec, &digest, chart).map(Arc::unwrap_or_clone)
+            })
             .await
             .map_err(|e| e.to_string())?;
-        let mut input = hook_input(ctx, spec.config.clone())?;
-        input.hook_name = hook.name.clone();
+        let input = self.input(ctx, hook, spec.config.clone())?;
         let chart_dir = if spec.grants.chart_files {
             Some(materialize(chart)?)
         } else {

@@ -3,10 +3,15 @@
 //! (snake_case keys, values and objects as JSON, see `plugins/fallback/README.md`).
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use windlass_chart::HookEvent;
+
+use crate::host::windlass::hook::types as t;
+use crate::wit;
 
 /// The context of one hook call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,6 +107,103 @@ impl ResourceInput {
     }
 }
 
+/// A [`HookInput`] converted for the guest: the WIT record for a component,
+/// the JSON for a command module, each made once, on first use, however many
+/// times the hook runs. Converting 100 rendered resources costs more than a
+/// small hook's whole run, and every hook of an event sees the same release,
+/// so [`PreparedInput::for_hook`] shares the conversion between them: a hook
+/// with its own name and config costs a copy of the text, not a conversion.
+#[derive(Debug)]
+pub struct PreparedInput {
+    shared: Arc<Shared>,
+    hook_name: String,
+    config: Value,
+    /// This hook's record, when its config differs from the shared one.
+    wit: OnceLock<t::Context>,
+    json: OnceLock<Bytes>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    input: HookInput,
+    wit: OnceLock<t::Context>,
+}
+
+impl From<HookInput> for PreparedInput {
+    fn from(input: HookInput) -> Self {
+        PreparedInput {
+            hook_name: input.hook_name.clone(),
+            config: input.config.clone(),
+            shared: Arc::new(Shared {
+                input,
+                wit: OnceLock::new(),
+            }),
+            wit: OnceLock::new(),
+            json: OnceLock::new(),
+        }
+    }
+}
+
+impl PreparedInput {
+    /// The same release and event for another hook: its name and config.
+    pub fn for_hook(&self, hook_name: impl Into<String>, config: Value) -> PreparedInput {
+        PreparedInput {
+            shared: self.shared.clone(),
+            hook_name: hook_name.into(),
+            config,
+            wit: OnceLock::new(),
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The hook's name (a command module's `argv[0]`).
+    pub fn hook_name(&self) -> &str {
+        &self.hook_name
+    }
+
+    /// The release the hook runs for.
+    pub fn release(&self) -> &ReleaseInfo {
+        &self.shared.input.release
+    }
+
+    fn shares_config(&self) -> bool {
+        self.config == self.shared.input.config
+    }
+
+    /// The WIT `context` record.
+    pub(crate) fn wit(&self) -> &t::Context {
+        let shared = self
+            .shared
+            .wit
+            .get_or_init(|| wit::context(&self.shared.input));
+        if self.shares_config() {
+            return shared;
+        }
+        self.wit.get_or_init(|| t::Context {
+            config: self.config.to_string(),
+            ..shared.clone()
+        })
+    }
+
+    /// The fallback ABI's stdin.
+    pub(crate) fn json(&self) -> Bytes {
+        self.json
+            .get_or_init(|| {
+                let json = if self.shares_config() {
+                    serde_json::to_vec(&self.shared.input)
+                } else {
+                    serde_json::to_vec(&HookInput {
+                        config: self.config.clone(),
+                        ..self.shared.input.clone()
+                    })
+                };
+                // A `Value` always serializes.
+                Bytes::from(json.unwrap_or_default())
+            })
+            .clone()
+    }
+}
+
 mod event_name {
     use serde::{Deserialize, Deserializer, Serializer};
     use windlass_chart::HookEvent;
@@ -151,5 +253,35 @@ mod tests {
         assert_eq!(json["resources"][0]["namespace"], Value::Null);
         let back: HookInput = serde_json::from_value(json).unwrap();
         assert_eq!(back, input);
+    }
+
+    #[test]
+    fn hooks_of_one_event_share_the_conversion_but_not_their_config() {
+        let input = HookInput {
+            hook_name: "first".into(),
+            event: HookEvent::PreInstall,
+            release: ReleaseInfo::default(),
+            chart: ChartInfo::default(),
+            values: serde_json::json!({"a": 1}),
+            resources: vec![],
+            config: serde_json::json!({"max": 1}),
+            kube_version: "v1.36.0".into(),
+            api_versions: vec![],
+        };
+        let first = PreparedInput::from(input);
+        let second = first.for_hook("second", serde_json::json!({"max": 2}));
+        let third = first.for_hook("third", serde_json::json!({"max": 1}));
+        assert_eq!(first.wit().config, r#"{"max":1}"#);
+        assert_eq!(second.wit().config, r#"{"max":2}"#);
+        assert_eq!(second.wit().values, r#"{"a":1}"#);
+        assert!(
+            std::ptr::eq(first.wit(), third.wit()),
+            "same config, same record"
+        );
+        assert_eq!(second.hook_name(), "second");
+        let json: Value = serde_json::from_slice(&second.json()).unwrap();
+        assert_eq!(json["config"]["max"], 2);
+        let json: Value = serde_json::from_slice(&third.json()).unwrap();
+        assert_eq!(json["config"]["max"], 1);
     }
 }

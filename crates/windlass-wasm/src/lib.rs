@@ -26,8 +26,8 @@ pub mod outcome;
 pub mod policy;
 pub mod runtime;
 
-pub use cache::{Digest, ModuleCache};
-pub use input::{ChartInfo, HookInput, ReleaseInfo, ResourceInput};
+pub use cache::{Compiled, CompiledForm, Digest, ModuleCache};
+pub use input::{ChartInfo, HookInput, PreparedInput, ReleaseInfo, ResourceInput};
 pub use lookup::{ClusterReader, Fixtures, LabelSelector};
 pub use outcome::{Failure, Finding, LogLine, Report, ResourceRef, Severity, Verdict};
 pub use policy::{ClusterGrant, Grants, KindGrant, Limits, Policy};

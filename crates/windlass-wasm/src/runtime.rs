@@ -13,10 +13,10 @@ use wasmtime::{Config, Engine, Store, Trap};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
-use crate::cache::{Digest, ModuleCache};
+use crate::cache::{self, CompiledForm, Digest, ModuleCache};
 use crate::command::{self, CommandState};
 use crate::host::{self, HostState, LogBook, Lookups, MemoryLimit};
-use crate::input::HookInput;
+use crate::input::PreparedInput;
 use crate::lookup::ClusterReader;
 use crate::outcome::{Failure, LogLine, Report};
 use crate::policy::{Policy, format_bytes};
@@ -58,10 +58,29 @@ enum Pre {
     Command(wasmtime::InstancePre<CommandState>),
 }
 
+/// Freshly compiled code, before linking.
+enum Code {
+    Component(Component),
+    Command(wasmtime::Module),
+}
+
+/// The module size limit, checked before anything is compiled.
+fn check_size(size: u64, max_bytes: u64) -> Result<(), Failure> {
+    if size > max_bytes {
+        return Err(Failure::Module(format!(
+            "the module is {size} bytes, over its module size limit of {}",
+            format_bytes(max_bytes)
+        )));
+    }
+    Ok(())
+}
+
 /// A module ready to run: compiled, linked, pre-instantiated.
 pub struct Module {
     digest: Digest,
     kind: ModuleKind,
+    /// The size of the module's bytes, for the module size limit.
+    size: u64,
     pre: Pre,
 }
 
@@ -105,6 +124,41 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
+/// How many hooks may be instantiated at once in one process.
+const POOLED_HOOKS: u32 = 64;
+
+/// The engine's configuration. A fresh store per call means an instantiation
+/// per call, and with wasmtime's default allocator that is an `mmap` of a
+/// 4 GiB reservation, page faults on every page the guest touches, and a
+/// `munmap`, which cost more than a small hook itself (docs/benchmarks.md).
+/// The pooling allocator reserves slots once and keeps the first pages of
+/// each memory resident between calls. It reserves address space up front
+/// (about 4 GiB per memory slot), which a process under a tight `ulimit -v`
+/// may not get: then `Runtime::new` falls back to the default allocator.
+fn engine_config(pooling: bool) -> Config {
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .epoch_interruption(true)
+        .max_wasm_stack(1 << 20);
+    if pooling {
+        let mut pool = wasmtime::PoolingAllocationConfig::default();
+        // An interpreter-sized component (componentize-py) has a few dozen
+        // core instances and a couple of memories.
+        pool.total_component_instances(POOLED_HOOKS)
+            .total_stacks(POOLED_HOOKS)
+            .total_memories(2 * POOLED_HOOKS)
+            .total_tables(16 * POOLED_HOOKS)
+            .total_core_instances(32 * POOLED_HOOKS)
+            // A small hook's whole heap: reused without page faults. The
+            // zeroing is done after the call, off the caller's path (`release`).
+            .linear_memory_keep_resident(4 << 20)
+            .table_keep_resident(64 << 10);
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    }
+    config
+}
+
 impl Runtime {
     /// A runtime caching compiled modules in `cache` (none: compile every
     /// process). Starts the epoch ticker, which stops with the runtime.
@@ -112,12 +166,9 @@ impl Runtime {
     /// # Errors
     /// The engine cannot be built (an unsupported host).
     pub fn new(cache: Option<ModuleCache>) -> Result<Self, String> {
-        let mut config = Config::new();
-        config
-            .wasm_component_model(true)
-            .epoch_interruption(true)
-            .max_wasm_stack(1 << 20);
-        let engine = Engine::new(&config).map_err(|e| format!("cannot start wasmtime: {e}"))?;
+        let engine = Engine::new(&engine_config(true))
+            .or_else(|_| Engine::new(&engine_config(false)))
+            .map_err(|e| format!("cannot start wasmtime: {e}"))?;
 
         let mut components = ComponentLinker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut components)
@@ -155,25 +206,62 @@ impl Runtime {
     /// Too large, not WebAssembly, not a `windlass:hook` component or a WASI
     /// command module, or it imports what the host does not provide.
     pub async fn load(&self, bytes: &[u8], max_bytes: u64) -> Result<Arc<Module>, Failure> {
-        if bytes.len() as u64 > max_bytes {
-            return Err(Failure::Module(format!(
-                "the module is {} bytes, over its module size limit of {}",
-                bytes.len(),
-                format_bytes(max_bytes)
-            )));
-        }
-        let digest = Digest::of(bytes);
-        if let Some(module) = self.lookup(&digest) {
+        check_size(bytes.len() as u64, max_bytes)?;
+        self.load_pinned(&Digest::of(bytes), max_bytes, || Ok(bytes.to_vec()))
+            .await
+    }
+
+    /// The module `digest`: loaded already in this process, else precompiled
+    /// in the cache, else compiled from the bytes `source` gives (checked
+    /// against the digest). A release pins its hooks' digests, so a hook run
+    /// from the cache never reads, let alone hashes, the module itself.
+    ///
+    /// # Errors
+    /// As [`Runtime::load`], and whatever `source` returns, and bytes that do
+    /// not match `digest`.
+    pub async fn load_pinned(
+        &self,
+        digest: &Digest,
+        max_bytes: u64,
+        source: impl FnOnce() -> Result<Vec<u8>, String>,
+    ) -> Result<Arc<Module>, Failure> {
+        if let Some(module) = self.lookup(digest) {
+            check_size(module.size, max_bytes)?;
             return Ok(module);
         }
-        let kind = ModuleKind::detect(bytes).map_err(Failure::Module)?;
-        if let Some(cache) = &self.cache {
-            // Keep the bytes too: a release record holds only the digest.
-            let _ = cache.store_module(bytes);
-        }
-        let module = Arc::new(self.compile(bytes, digest.clone(), kind).await?);
+        let precompiled = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.compiled(&self.engine_key, digest));
+        let module = match precompiled {
+            Some(compiled) => {
+                check_size(compiled.module_bytes, max_bytes)?;
+                self.deserialize(digest, &compiled)
+            }
+            None => None,
+        };
+        let module = match module {
+            Some(module) => module,
+            None => {
+                let bytes = source().map_err(Failure::Module)?;
+                check_size(bytes.len() as u64, max_bytes)?;
+                let actual = Digest::of(&bytes);
+                if actual != *digest {
+                    return Err(Failure::Module(format!(
+                        "the module's bytes have digest {actual}, not the pinned {digest}"
+                    )));
+                }
+                let kind = ModuleKind::detect(&bytes).map_err(Failure::Module)?;
+                if let Some(cache) = &self.cache {
+                    // Keep the bytes too: a release record holds only the digest.
+                    let _ = cache.store_module(digest, &bytes);
+                }
+                self.compile(bytes, digest.clone(), kind).await?
+            }
+        };
+        let module = Arc::new(module);
         if let Ok(mut loaded) = self.loaded.lock() {
-            loaded.insert(digest, module.clone());
+            loaded.insert(digest.clone(), module.clone());
         }
         Ok(module)
     }
@@ -182,104 +270,122 @@ impl Runtime {
         self.loaded.lock().ok()?.get(digest).cloned()
     }
 
+    /// A module from its cache entry; `None` (compile it again) when wasmtime
+    /// refuses the entry or it does not link.
+    fn deserialize(&self, digest: &Digest, compiled: &cache::Compiled) -> Option<Module> {
+        let pre = match compiled.kind {
+            ModuleKind::Component => {
+                let component = self.deserialize_component(&compiled.form)?;
+                self.link_component(&component).ok()?
+            }
+            ModuleKind::Command => {
+                let module = self.deserialize_module(&compiled.form)?;
+                self.link_command(&module).ok()?
+            }
+        };
+        Some(Module {
+            digest: digest.clone(),
+            kind: compiled.kind,
+            size: compiled.module_bytes,
+            pre,
+        })
+    }
+
     async fn compile(
         &self,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         digest: Digest,
         kind: ModuleKind,
     ) -> Result<Module, Failure> {
-        let precompiled = match &self.cache {
-            Some(cache) => cache.compiled(&self.engine_key, &digest),
-            None => None,
+        let size = bytes.len() as u64;
+        let engine = self.engine.clone();
+        // Cranelift is CPU-bound (seconds for interpreter-sized guests).
+        let code = tokio::task::spawn_blocking(move || match kind {
+            ModuleKind::Component => Component::new(&engine, bytes).map(Code::Component),
+            ModuleKind::Command => wasmtime::Module::new(&engine, bytes).map(Code::Command),
+        })
+        .await
+        .map_err(|e| Failure::Module(format!("compilation stopped: {e}")))?
+        .map_err(|e| {
+            let what = match kind {
+                ModuleKind::Component => "component",
+                ModuleKind::Command => "module",
+            };
+            Failure::Module(format!("cannot compile the {what}: {}", root(&e)))
+        })?;
+        let (pre, serialized) = match code {
+            Code::Component(component) => (self.link_component(&component)?, component.serialize()),
+            Code::Command(module) => (self.link_command(&module)?, module.serialize()),
         };
-        let pre = match kind {
-            ModuleKind::Component => {
-                let component = match precompiled.and_then(|p| self.deserialize_component(&p)) {
-                    Some(component) => component,
-                    None => {
-                        let engine = self.engine.clone();
-                        let owned = bytes.to_vec();
-                        // Cranelift is CPU-bound (seconds for interpreter-sized guests).
-                        let component =
-                            tokio::task::spawn_blocking(move || Component::new(&engine, owned))
-                                .await
-                                .map_err(|e| Failure::Module(format!("compilation stopped: {e}")))?
-                                .map_err(|e| {
-                                    Failure::Module(format!(
-                                        "cannot compile the component: {}",
-                                        root(&e)
-                                    ))
-                                })?;
-                        self.store_compiled(&digest, component.serialize());
-                        component
-                    }
-                };
-                let pre = self
-                    .components
-                    .instantiate_pre(&component)
-                    .map_err(|e| Failure::Module(link_error(&e)))?;
-                Pre::Component(host::HookPre::new(pre).map_err(|e| {
-                    Failure::Module(format!(
-                        "not a `windlass:hook` component (it must export `run`): {}",
-                        root(&e)
-                    ))
-                })?)
-            }
-            ModuleKind::Command => {
-                let module = match precompiled.and_then(|p| self.deserialize_module(&p)) {
-                    Some(module) => module,
-                    None => {
-                        let engine = self.engine.clone();
-                        let owned = bytes.to_vec();
-                        let module = tokio::task::spawn_blocking(move || {
-                            wasmtime::Module::new(&engine, owned)
-                        })
-                        .await
-                        .map_err(|e| Failure::Module(format!("compilation stopped: {e}")))?
-                        .map_err(|e| {
-                            Failure::Module(format!("cannot compile the module: {}", root(&e)))
-                        })?;
-                        self.store_compiled(&digest, module.serialize());
-                        module
-                    }
-                };
-                if module.get_export("_start").is_none() {
-                    return Err(Failure::Module(
-                        "a core module must be a WASI command exporting `_start` (the fallback ABI)".to_string(),
-                    ));
-                }
-                Pre::Command(
-                    self.commands
-                        .instantiate_pre(&module)
-                        .map_err(|e| Failure::Module(link_error(&e)))?,
-                )
-            }
-        };
-        Ok(Module { digest, kind, pre })
+        if let (Some(cache), Ok(serialized)) = (&self.cache, serialized) {
+            // The cache only saves time; a write failure costs a recompile later.
+            let _ = cache.store_compiled(&self.engine_key, &digest, kind, size, &serialized);
+        }
+        Ok(Module {
+            digest,
+            kind,
+            size,
+            pre,
+        })
     }
 
-    fn store_compiled(&self, digest: &Digest, serialized: wasmtime::Result<Vec<u8>>) {
-        if let (Some(cache), Ok(bytes)) = (&self.cache, serialized) {
-            // The cache only saves time; a write failure costs a recompile later.
-            let _ = cache.store_compiled(&self.engine_key, digest, &bytes);
+    fn link_component(&self, component: &Component) -> Result<Pre, Failure> {
+        let pre = self
+            .components
+            .instantiate_pre(component)
+            .map_err(|e| Failure::Module(link_error(&e)))?;
+        Ok(Pre::Component(host::HookPre::new(pre).map_err(|e| {
+            Failure::Module(format!(
+                "not a `windlass:hook` component (it must export `run`): {}",
+                root(&e)
+            ))
+        })?))
+    }
+
+    fn link_command(&self, module: &wasmtime::Module) -> Result<Pre, Failure> {
+        if module.get_export("_start").is_none() {
+            return Err(Failure::Module(
+                "a core module must be a WASI command exporting `_start` (the fallback ABI)"
+                    .to_string(),
+            ));
         }
+        Ok(Pre::Command(
+            self.commands
+                .instantiate_pre(module)
+                .map_err(|e| Failure::Module(link_error(&e)))?,
+        ))
     }
 
     #[allow(unsafe_code)]
-    fn deserialize_component(&self, bytes: &[u8]) -> Option<Component> {
+    fn deserialize_component(&self, form: &CompiledForm) -> Option<Component> {
         // SAFETY: wasmtime requires that precompiled bytes come from a trusted
         // source. These were produced by `Component::serialize` of this
-        // engine configuration, written by this cache, and their SHA-256 was
-        // checked against the sidecar written with them (`ModuleCache::compiled`),
-        // so a corrupt or foreign file never gets here; wasmtime additionally
-        // checks the engine compatibility header and returns an error otherwise.
-        unsafe { Component::deserialize(&self.engine, bytes) }.ok()
+        // engine configuration and written by this cache, and they are either
+        // checked against the SHA-256 written with them or the very file that
+        // was (`ModuleCache::compiled`), so a corrupt or foreign file never
+        // gets here; wasmtime additionally checks the engine compatibility
+        // header and returns an error otherwise.
+        match form {
+            CompiledForm::File { path, .. } => unsafe {
+                Component::deserialize_file(&self.engine, path)
+            },
+            CompiledForm::Bytes(bytes) => unsafe { Component::deserialize(&self.engine, bytes) },
+        }
+        .ok()
     }
 
     #[allow(unsafe_code)]
-    fn deserialize_module(&self, bytes: &[u8]) -> Option<wasmtime::Module> {
+    fn deserialize_module(&self, form: &CompiledForm) -> Option<wasmtime::Module> {
         // SAFETY: as in `deserialize_component`.
-        unsafe { wasmtime::Module::deserialize(&self.engine, bytes) }.ok()
+        match form {
+            CompiledForm::File { path, .. } => unsafe {
+                wasmtime::Module::deserialize_file(&self.engine, path)
+            },
+            CompiledForm::Bytes(bytes) => unsafe {
+                wasmtime::Module::deserialize(&self.engine, bytes)
+            },
+        }
+        .ok()
     }
 
     /// Runs a hook once, in a fresh store, under `policy`. Whatever happens,
@@ -287,7 +393,7 @@ impl Runtime {
     pub async fn run(
         &self,
         module: &Module,
-        input: &HookInput,
+        input: &PreparedInput,
         policy: &Policy,
         lookups: Arc<dyn ClusterReader>,
         chart_dir: Option<&Path>,
@@ -333,21 +439,22 @@ impl Runtime {
                     lookups: Lookups {
                         reader: lookups,
                         grants: policy.grants.clone(),
-                        release_namespace: input.release.namespace.clone(),
+                        release_namespace: input.release().namespace.clone(),
                         timeout: limits.lookup_timeout,
                     },
                 };
                 let mut store = Store::new(&self.engine, state);
                 store.limiter(|s| &mut s.memory);
                 arm_deadline(&mut store);
-                let context = wit::context(input);
                 let call = async {
                     let hook = pre.instantiate_async(&mut store).await?;
-                    hook.call_run(&mut store, &context).await
+                    hook.call_run(&mut store, input.wit()).await
                 };
                 let outcome = tokio::time::timeout(limits.timeout, call).await;
-                let state = store.into_data();
-                logs = state.logs;
+                let state = store.data_mut();
+                logs = std::mem::take(&mut state.logs);
+                let memory_hit = state.memory.hit;
+                release(store);
                 let result = match outcome {
                     Err(_) => Err(Failure::Timeout(windlass_chart::duration::format(
                         limits.timeout,
@@ -356,12 +463,11 @@ impl Runtime {
                     Ok(Ok(Err(message))) => Err(Failure::Guest(message)),
                     Ok(Ok(Ok(outcome))) => wit::verdict(outcome, policy),
                 };
-                (result, state.memory.hit)
+                (result, memory_hit)
             }
             Pre::Command(pre) => {
-                let stdin = MemoryInputPipe::new(serde_json::to_vec(input).unwrap_or_default());
-                wasi.stdin(stdin)
-                    .args(std::slice::from_ref(&input.hook_name));
+                wasi.stdin(MemoryInputPipe::new(input.json()))
+                    .args(&[input.hook_name()]);
                 let state = CommandState {
                     wasi: wasi.build_p1(),
                     memory,
@@ -372,6 +478,7 @@ impl Runtime {
                 let call = command::call(pre, &mut store);
                 let outcome = tokio::time::timeout(limits.timeout, call).await;
                 let memory_hit = store.data().memory.hit;
+                release(store);
                 let result = match outcome {
                     Err(_) => Err(Failure::Timeout(windlass_chart::duration::format(
                         limits.timeout,
@@ -480,6 +587,16 @@ fn kind_name<S: serde::Serializer>(kind: &ModuleKind, s: S) -> Result<S::Ok, S::
         ModuleKind::Component => "component",
         ModuleKind::Command => "command",
     })
+}
+
+/// Drops a store after its call, on a blocking thread when there is a tokio
+/// runtime: returning a guest's memory to the pool (zeroing what stays
+/// resident, `madvise` for the rest) is work the caller need not wait for.
+fn release<T: Send + 'static>(store: Store<T>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => drop(handle.spawn_blocking(move || drop(store))),
+        Err(_) => drop(store),
+    }
 }
 
 /// Yields to the executor at every epoch tick, so the call's timeout can end

@@ -23,7 +23,8 @@ use windlass_chart::HookEvent;
 use windlass_test_guests as guests;
 use windlass_wasm::{
     ChartInfo, ClusterGrant, ClusterReader, EPOCH_TICK, Failure, Fixtures, Grants, HookInput,
-    LabelSelector, Limits, ModuleCache, Policy, ReleaseInfo, Report, Runtime, Verdict,
+    LabelSelector, Limits, ModuleCache, Policy, PreparedInput, ReleaseInfo, Report, Runtime,
+    Verdict,
 };
 
 /// How far past its deadline a call may end. The runtime promises the
@@ -200,7 +201,7 @@ async fn run_with(
         .load(&bytes, policy.limits.module_bytes)
         .await
         .unwrap_or_else(|e| panic!("{guest} loads: {e}"));
-    let input = input(config);
+    let input = PreparedInput::from(input(config));
     let start = Instant::now();
     let report = runtime()
         .run(&module, &input, policy, lookups, chart_dir)
@@ -966,7 +967,7 @@ async fn load_and_run_benign(runtime: &Runtime) {
     let report = runtime
         .run(
             &module,
-            &input(Value::Null),
+            &input(Value::Null).into(),
             &policy(limits()),
             Arc::new(Fixtures::default()),
             None,
@@ -1006,7 +1007,9 @@ async fn a_second_runtime_loads_from_the_disk_cache_and_a_corrupt_entry_is_rebui
     load_and_run_benign(&second).await;
     assert_eq!(identity(&compiled), cached, "the cached file was rewritten");
 
-    // Flipped bytes: detected by the sidecar digest, recompiled, rewritten.
+    // Flipped bytes, written in place (same inode and size, mtime put back):
+    // the file's ctime changed, so its digest is checked, which fails, and
+    // the module is recompiled and the file rewritten.
     let mut corrupt = compiled_bytes.clone();
     for i in [64, corrupt.len() / 2, corrupt.len() - 1] {
         corrupt[i] ^= 0xa5;
@@ -1027,11 +1030,67 @@ async fn a_second_runtime_loads_from_the_disk_cache_and_a_corrupt_entry_is_rebui
     );
     let rebuilt = std::fs::read(&compiled).unwrap();
     assert_ne!(rebuilt, corrupt);
-    assert_eq!(
-        std::fs::read_to_string(compiled.with_extension("cwasm.sha256")).unwrap(),
-        windlass_wasm::Digest::of(&rebuilt).hex(),
-        "the sidecar matches the rebuilt file"
+    let meta = std::fs::read_to_string(compiled.with_extension("cwasm.meta")).unwrap();
+    assert!(
+        meta.contains(&format!(
+            "sha256 {}\n",
+            windlass_wasm::Digest::of(&rebuilt).hex()
+        )),
+        "the sidecar matches the rebuilt file: {meta}"
     );
+}
+
+#[tokio::test]
+async fn a_pinned_module_loads_from_the_cache_without_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(guests::BENIGN).unwrap();
+    let digest = windlass_wasm::Digest::of(&bytes);
+    let first = Runtime::new(Some(ModuleCache::new(dir.path()))).unwrap();
+    load_and_run_benign(&first).await;
+
+    // A new process with the digest from a release record: the module is
+    // neither read nor needed.
+    let second = Runtime::new(Some(ModuleCache::new(dir.path()))).unwrap();
+    let unread = || -> Result<Vec<u8>, String> { panic!("the module was read") };
+    let module = second.load_pinned(&digest, 16 * MI, unread).await.unwrap();
+    let report = second
+        .run(
+            &module,
+            &input(Value::Null).into(),
+            &policy(limits()),
+            Arc::new(Fixtures::default()),
+            None,
+        )
+        .await;
+    assert!(report.result.unwrap().allowed);
+    // The size limit still holds, from the size recorded with the entry.
+    let third = Runtime::new(Some(ModuleCache::new(dir.path()))).unwrap();
+    let err = third.load_pinned(&digest, 1000, unread).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("over its module size limit of 1000"),
+        "{err}"
+    );
+
+    // Not cached: the bytes are fetched and must match the pin.
+    let empty = tempfile::tempdir().unwrap();
+    let fresh = Runtime::new(Some(ModuleCache::new(empty.path()))).unwrap();
+    let other = b"\0asm\x01\0\0\0".to_vec();
+    let err = fresh
+        .load_pinned(&digest, 16 * MI, || Ok(other.clone()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&digest.to_string()), "{err}");
+    assert!(
+        err.contains(&windlass_wasm::Digest::of(&other).to_string()),
+        "{err}"
+    );
+    let err = fresh
+        .load_pinned(&digest, 16 * MI, || Err("no such module".to_string()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "no such module");
 }
 
 #[tokio::test]
@@ -1051,14 +1110,18 @@ async fn foreign_files_in_the_cache_do_not_crash_it() {
         .collect();
     std::fs::write(&compiled, &garbage).unwrap();
     std::fs::write(
-        compiled.with_extension("cwasm.sha256"),
-        windlass_wasm::Digest::of(&garbage).hex(),
+        compiled.with_extension("cwasm.meta"),
+        format!(
+            "sha256 {}\nkind component\nmodule-bytes {}\n",
+            windlass_wasm::Digest::of(&garbage).hex(),
+            bytes.len()
+        ),
     )
     .unwrap();
     // Files that are nobody's: junk names, another engine's directory, a
     // stray temp file, a directory where a file should be.
     std::fs::write(engine_dir.join("junk.cwasm"), b"junk").unwrap();
-    std::fs::write(engine_dir.join("junk.cwasm.sha256"), b"not a digest").unwrap();
+    std::fs::write(engine_dir.join("junk.cwasm.meta"), b"not a sidecar").unwrap();
     std::fs::write(engine_dir.join(".tmpXYZ"), b"half a write").unwrap();
     std::fs::create_dir_all(dir.path().join("compiled/0000000000000000")).unwrap();
     std::fs::write(

@@ -84,7 +84,7 @@ fn check(config: &Config, resource: &Resource) -> Vec<Finding> {
     let mut findings = Vec::new();
     for list in ["initContainers", "containers"] {
         let list_path = pod.clone().key(list);
-        let Some(containers) = list_path.get(&resource.object).and_then(Value::as_array) else {
+        let Some(containers) = list_path.get(resource.object()).and_then(Value::as_array) else {
             continue;
         };
         for (i, container) in containers.iter().enumerate() {
@@ -110,7 +110,7 @@ fn check(config: &Config, resource: &Resource) -> Vec<Finding> {
                 );
             }
             let limits_path = at.key("resources").key("limits");
-            let limits = limits_path.get(&resource.object);
+            let limits = limits_path.get(resource.object());
             let missing: Vec<String> = config
                 .require_limits
                 .iter()

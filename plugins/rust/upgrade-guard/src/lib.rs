@@ -37,7 +37,7 @@ fn run(input: &Input, cluster: &dyn Cluster) -> Result<Outcome, String> {
             &resource.name,
         ) {
             Ok(None) => {}
-            Ok(Some(live)) => findings.extend(compare(&reference, &resource.object, &live)),
+            Ok(Some(live)) => findings.extend(compare(&reference, resource.object(), &live)),
             Err(error) => findings.push(lookup_failed(&config, &reference, &error)),
         }
     }

@@ -300,7 +300,7 @@ impl Cluster for Fixtures {
         Ok(self
             .of_kind(api_version, kind)
             .find(|o| o.name == name && o.namespace.as_deref() == namespace)
-            .map(|o| o.object.clone()))
+            .map(|o| o.object().clone()))
     }
 
     fn list_objects(
@@ -320,7 +320,7 @@ impl Cluster for Fixtures {
                     .as_ref()
                     .is_none_or(|s| s.iter().all(|r| r.matches(o)))
             })
-            .map(|o| o.object.clone())
+            .map(|o| o.object().clone())
             .collect())
     }
 }
@@ -337,7 +337,7 @@ impl Requirement {
     fn matches(&self, object: &Resource) -> bool {
         let label = |key: &str| {
             object
-                .object
+                .object()
                 .get("metadata")
                 .and_then(|m| m.get("labels"))
                 .and_then(|l| l.get(key))
@@ -392,7 +392,7 @@ mod tests {
         Ok(input
             .resources
             .iter()
-            .filter(|r| lookup_str(&r.object, "spec.image") == Some("x:latest"))
+            .filter(|r| lookup_str(r.object(), "spec.image") == Some("x:latest"))
             .map(|r| deny(format!("{} uses latest", r.name)))
             .collect())
     }

@@ -1,5 +1,7 @@
 //! What a hook is told, with its JSON already parsed.
 
+use std::cell::OnceCell;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -36,8 +38,11 @@ pub struct Resource {
     pub namespace: Option<String>,
     /// The template it was rendered from.
     pub source: String,
-    /// The whole object.
-    pub object: Value,
+    /// The object's JSON, as the host sent it.
+    text: String,
+    /// The object, parsed on first use: a hook that looks at a few kinds
+    /// does not pay for parsing a hundred objects.
+    object: OnceCell<Value>,
 }
 
 impl Input {
@@ -49,18 +54,16 @@ impl Input {
         let resources = context
             .resources
             .into_iter()
-            .map(|r| {
-                let what = format!("resource {}/{} from {}", r.kind, r.name, r.source);
-                Ok(Resource {
-                    object: parse_json(&r.object, &what)?,
-                    api_version: r.api_version,
-                    kind: r.kind,
-                    name: r.name,
-                    namespace: r.namespace,
-                    source: r.source,
-                })
+            .map(|r| Resource {
+                api_version: r.api_version,
+                kind: r.kind,
+                name: r.name,
+                namespace: r.namespace,
+                source: r.source,
+                text: r.object,
+                object: OnceCell::new(),
             })
-            .collect::<Result<_, String>>()?;
+            .collect();
         Ok(Input {
             event: context.event,
             release: context.release,
@@ -110,8 +113,16 @@ impl Resource {
             name: text("metadata.name").unwrap_or_default(),
             namespace: text("metadata.namespace"),
             source: source.into(),
-            object,
+            text: object.to_string(),
+            object: OnceCell::from(object),
         }
+    }
+
+    /// The whole object. The host always sends a JSON object; were it ever
+    /// not JSON, this is `null` (and the hook sees no fields).
+    pub fn object(&self) -> &Value {
+        self.object
+            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Value::Null))
     }
 
     /// The API group: `apps` for `apps/v1`, empty for the core group (`v1`).
