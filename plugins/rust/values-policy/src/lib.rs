@@ -10,7 +10,7 @@ windlass_hook_guest::export_hook!(run);
 /// The hook: parse the rules, check the values.
 fn run(input: &Input, _cluster: &dyn Cluster) -> Result<Outcome, String> {
     let policy = Policy::from_config(&input.config)?;
-    Ok(policy.check(&input.values).into_iter().collect())
+    Ok(policy.check(input.values.get()).into_iter().collect())
 }
 
 /// The config as written.

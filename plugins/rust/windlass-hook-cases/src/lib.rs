@@ -188,7 +188,7 @@ pub fn input(case: &Case) -> Result<Input, String> {
             kube_version: None,
             annotations: Vec::new(),
         },
-        values: case.values.clone(),
+        values: case.values.clone().into(),
         resources,
         config: case.config.clone(),
         kube_version: "v1.36.0".into(),
@@ -484,7 +484,7 @@ mod tests {
         let input = input(&c).unwrap();
         assert_eq!(input.event, Event::PreUpgrade);
         assert!(input.release.is_upgrade);
-        assert_eq!(input.values, json!({"a": 1}));
+        assert_eq!(input.values.get(), &json!({"a": 1}));
         assert_eq!(input.resources.len(), 1);
         assert_eq!(input.resources[0].namespace.as_deref(), Some("n"));
         assert!(serde_yaml::from_str::<Case>("description: d\nexpect: {}\nbogus: 1").is_err());

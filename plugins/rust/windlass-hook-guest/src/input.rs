@@ -16,8 +16,8 @@ pub struct Input {
     pub event: Event,
     pub release: Release,
     pub chart: Chart,
-    /// The release's merged values (a JSON object).
-    pub values: Value,
+    /// The release's merged values (a JSON object), parsed on first use.
+    pub values: Json,
     /// The release's rendered resources, in install order (hooks are not included).
     pub resources: Vec<Resource>,
     /// The `WasmHook`'s `spec.config`; `Value::Null` when it has none.
@@ -38,18 +38,49 @@ pub struct Resource {
     pub namespace: Option<String>,
     /// The template it was rendered from.
     pub source: String,
-    /// The object's JSON, as the host sent it.
-    text: String,
     /// The object, parsed on first use: a hook that looks at a few kinds
     /// does not pay for parsing a hundred objects.
-    object: OnceCell<Value>,
+    object: Json,
+}
+
+/// JSON the host sent, parsed on first use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json {
+    text: String,
+    value: OnceCell<Value>,
+}
+
+impl Json {
+    /// JSON text, to be parsed when first read.
+    pub fn from_text(text: String) -> Json {
+        Json {
+            text,
+            value: OnceCell::new(),
+        }
+    }
+
+    /// The value. The host always sends valid JSON; were it ever not, this
+    /// is `null`.
+    pub fn get(&self) -> &Value {
+        self.value
+            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Value::Null))
+    }
+}
+
+impl From<Value> for Json {
+    fn from(value: Value) -> Json {
+        Json {
+            text: value.to_string(),
+            value: OnceCell::from(value),
+        }
+    }
 }
 
 impl Input {
     /// Parses the JSON in `context`. The host always sends valid JSON, so a failure
     /// here is reported as the hook's error rather than hidden.
     pub fn from_context(context: bindings::Context) -> Result<Input, String> {
-        let values = parse_json(&context.values, "values")?;
+        let values = Json::from_text(context.values);
         let config = parse_json(&context.config, "config")?;
         let resources = context
             .resources
@@ -60,8 +91,7 @@ impl Input {
                 name: r.name,
                 namespace: r.namespace,
                 source: r.source,
-                text: r.object,
-                object: OnceCell::new(),
+                object: Json::from_text(r.object),
             })
             .collect();
         Ok(Input {
@@ -113,16 +143,13 @@ impl Resource {
             name: text("metadata.name").unwrap_or_default(),
             namespace: text("metadata.namespace"),
             source: source.into(),
-            text: object.to_string(),
-            object: OnceCell::from(object),
+            object: object.into(),
         }
     }
 
-    /// The whole object. The host always sends a JSON object; were it ever
-    /// not JSON, this is `null` (and the hook sees no fields).
+    /// The whole object.
     pub fn object(&self) -> &Value {
-        self.object
-            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Value::Null))
+        self.object.get()
     }
 
     /// The API group: `apps` for `apps/v1`, empty for the core group (`v1`).

@@ -10,7 +10,7 @@
 //!
 //! fn run(input: &Input, _cluster: &dyn Cluster) -> Result<Outcome, String> {
 //!     let mut outcome = Outcome::new();
-//!     if lookup_str(&input.values, "image.tag") == Some("latest") {
+//!     if lookup_str(input.values.get(), "image.tag") == Some("latest") {
 //!         outcome = outcome.finding(deny("image.tag must not be latest").at("image.tag"));
 //!     }
 //!     Ok(outcome)
@@ -34,7 +34,7 @@ mod path;
 
 pub use cluster::{Cluster, HostCluster, LookupError};
 pub use finding::{Finding, ResourceRef, Severity, deny, info, warn};
-pub use input::{Chart, Event, Input, Release, Resource, api_group, config_as};
+pub use input::{Chart, Event, Input, Json, Release, Resource, api_group, config_as};
 pub use outcome::Outcome;
 pub use path::{
     Path, PathError, Segment, lookup, lookup_as, lookup_bool, lookup_f64, lookup_i64, lookup_str,
