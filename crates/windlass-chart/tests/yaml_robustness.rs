@@ -3,7 +3,6 @@
 //! either parse or fail with a one-line error naming the source.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::{Duration, Instant};
 
 use windlass_chart::yaml;
 
@@ -98,7 +97,9 @@ fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
 }
 
 fn check(input: &[u8]) {
-    let started = Instant::now();
+    // Speed is not asserted here (timings belong in benchmarks); alias bombs
+    // and deep nesting are refused by the parser's counters, tested in
+    // `yaml.rs` (`alias_bomb_is_an_error_not_a_hang`).
     let outcome = catch_unwind(AssertUnwindSafe(|| yaml::parse(input, "fuzz.yaml")));
     let Ok(result) = outcome else {
         panic!("panicked on input:\n{:?}", String::from_utf8_lossy(input));
@@ -111,12 +112,6 @@ fn check(input: &[u8]) {
             String::from_utf8_lossy(input)
         );
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "slow ({:?}) on {:?}",
-        started.elapsed(),
-        String::from_utf8_lossy(input)
-    );
 }
 
 #[test]
