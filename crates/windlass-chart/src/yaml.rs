@@ -325,7 +325,8 @@ mod tests {
 
     #[test]
     fn alias_bomb_is_an_error_not_a_hang() {
-        let started = std::time::Instant::now();
+        // The error comes from the expansion counters, before the 9^9-node
+        // expansion: that it is returned at all is the proof (no timing).
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n\
                     b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
                     c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
@@ -347,11 +348,6 @@ mod tests {
                       g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
         let err = parse(merges.as_bytes(), "bomb.yaml").unwrap_err();
         assert!(err.message.contains("excessive aliasing"), "{err}");
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "bombs fail fast: {:?}",
-            started.elapsed()
-        );
         // Ordinary reuse of anchors is fine.
         let reuse = "base: &b {image: x, tag: y}\nsvc:\n".to_string()
             + &(0..200)
