@@ -54,6 +54,7 @@ fn human(event: &Event) -> Option<String> {
             ..
         } => format!("  failed: {hook} after {duration_ms}ms: {message}"),
         Event::HookOutput { hook, line } => format!("  | {hook}: {line}"),
+        Event::HookProgress { hook, message } => format!("  ... {hook}: {message}"),
         Event::HookDeleted { hook, policy } => format!("  deleted {hook} ({policy})"),
         Event::ResourcesApplied { count } => format!("resources: {count} applied"),
         Event::ResourcesDeleted { count } => format!("resources: {count} deleted"),

@@ -120,6 +120,13 @@ pub enum Event {
         /// How long it ran.
         duration_ms: u64,
     },
+    /// A change in a running hook: its Job's pod counts, its Pod's phase.
+    HookProgress {
+        /// The hook.
+        hook: HookRef,
+        /// What changed.
+        message: String,
+    },
     /// What a hook printed (its logs, or a Wasm hook's findings).
     HookOutput {
         /// The hook.

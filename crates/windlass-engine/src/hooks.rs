@@ -37,6 +37,9 @@ struct Executed {
     index: usize,
     runner: Arc<dyn HookRunner>,
     output: Vec<String>,
+    /// Objects the hook asked for and the target created: they go with the
+    /// hook by its delete policy.
+    created: Vec<serde_json::Value>,
 }
 
 impl Engine {
@@ -50,6 +53,21 @@ impl Engine {
         event: HookEvent,
         timeout: Duration,
         values: &Values,
+    ) -> Result<Result<(), HookError>> {
+        self.exec_hooks_with_logs(storage, release, event, timeout, values, false)
+            .await
+    }
+
+    /// [`Engine::exec_hooks`], showing every hook's output when `logs` is set
+    /// (`test --logs`), whatever its output log policy.
+    pub(crate) async fn exec_hooks_with_logs(
+        &self,
+        storage: &Storage,
+        release: &mut Release,
+        event: HookEvent,
+        timeout: Duration,
+        values: &Values,
+        logs: bool,
     ) -> Result<Result<(), HookError>> {
         let order = hook::execution_order(&release.hooks, event);
         if order.is_empty() {
@@ -89,7 +107,7 @@ impl Engine {
             };
 
             if hook.deletes_on(&DeletePolicy::BeforeHookCreation) {
-                let ctx = context(event, release, values, &kube_version, hook_timeout);
+                let ctx = context(event, release, values, &kube_version, hook_timeout, logs);
                 if let Err(message) = runner.delete(&hook, &ctx).await {
                     return Ok(Err(failure(format!(
                         "deleting the previous copy (before-hook-creation) failed: {message}"
@@ -111,17 +129,21 @@ impl Engine {
 
             let started = Instant::now();
             let outcome = {
-                let ctx = context(event, release, values, &kube_version, hook_timeout);
+                let ctx = context(event, release, values, &kube_version, hook_timeout, logs);
                 match tokio::time::timeout(hook_timeout, runner.run(&hook, &ctx)).await {
                     Ok(outcome) => outcome,
-                    Err(_) => crate::target::HookOutcome {
-                        result: Err(format!(
-                            "did not finish within {}",
-                            duration::format(hook_timeout)
-                        )),
-                        output: Vec::new(),
-                        create: Vec::new(),
-                    },
+                    Err(_) => {
+                        let (output, done) = runner.timed_out(&hook, &ctx).await;
+                        let done = done.map(|d| format!("; {d}")).unwrap_or_default();
+                        crate::target::HookOutcome {
+                            result: Err(format!(
+                                "did not finish within {}{done}",
+                                duration::format(hook_timeout)
+                            )),
+                            output,
+                            create: Vec::new(),
+                        }
+                    }
                 }
             };
             let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -136,6 +158,11 @@ impl Engine {
                 }
                 _ => Ok(()),
             };
+            let created_objects = if created.is_ok() {
+                outcome.create
+            } else {
+                Vec::new()
+            };
             let result = outcome.result.and(created);
             match result {
                 Ok(()) => {
@@ -149,6 +176,7 @@ impl Engine {
                         index,
                         runner,
                         output: outcome.output,
+                        created: created_objects,
                     });
                 }
                 Err(message) => {
@@ -162,7 +190,7 @@ impl Engine {
                     // Unlike Helm, a failed hook's output is always shown: it is
                     // what the user needs to fix it (helm/helm#4010).
                     self.emit_output(&hook_ref, &outcome.output);
-                    let ctx = context(event, release, values, &kube_version, hook_timeout);
+                    let ctx = context(event, release, values, &kube_version, hook_timeout, logs);
                     if hook.deletes_on(&DeletePolicy::HookFailed) {
                         self.delete_hook(&runner, &hook, &ctx, DeletePolicy::HookFailed)
                             .await;
@@ -177,6 +205,8 @@ impl Engine {
                                 DeletePolicy::HookSucceeded,
                             )
                             .await;
+                            self.delete_created(&release.namespace, &done.created, hook_timeout)
+                                .await;
                         }
                     }
                     return Ok(Err(failure(message)));
@@ -187,12 +217,14 @@ impl Engine {
         for done in executed.iter().rev() {
             let hook = release.hooks[done.index].clone();
             let hook_ref = HookRef::of(&hook);
-            if hook.logs_on(&OutputLogPolicy::HookSucceeded) {
+            if logs || hook.logs_on(&OutputLogPolicy::HookSucceeded) {
                 self.emit_output(&hook_ref, &done.output);
             }
             if hook.deletes_on(&DeletePolicy::HookSucceeded) {
                 let hook_timeout = self.hook_timeout(&hook, timeout);
-                let ctx = context(event, release, values, &kube_version, hook_timeout);
+                self.delete_created(&release.namespace, &done.created, hook_timeout)
+                    .await;
+                let ctx = context(event, release, values, &kube_version, hook_timeout, logs);
                 if let Err(message) = done.runner.delete(&hook, &ctx).await {
                     return Ok(Err(HookError {
                         event,
@@ -255,6 +287,28 @@ impl Engine {
         }
     }
 
+    /// Deletes the objects a hook created along with the hook; a failure is a
+    /// warning, like any deletion on the way out.
+    async fn delete_created(
+        &self,
+        namespace: &str,
+        objects: &[serde_json::Value],
+        timeout: Duration,
+    ) {
+        if objects.is_empty() {
+            return;
+        }
+        if let Err(message) = self
+            .target
+            .delete_hook_objects(namespace, objects, timeout)
+            .await
+        {
+            self.emit(Event::Warning {
+                message: format!("deleting objects a hook created failed: {message}"),
+            });
+        }
+    }
+
     /// Deletes a hook on the failure path; a deletion error is reported but does
     /// not replace the hook's own error (Helm only logs it too).
     async fn delete_hook(
@@ -314,6 +368,7 @@ fn context<'a>(
     values: &'a Values,
     kube_version: &'a str,
     timeout: Duration,
+    logs: bool,
 ) -> HookContext<'a> {
     HookContext {
         event,
@@ -321,5 +376,6 @@ fn context<'a>(
         values,
         kube_version,
         timeout,
+        logs,
     }
 }

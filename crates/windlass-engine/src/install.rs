@@ -236,7 +236,7 @@ impl Engine {
             return Ok(Err(format!("failed pre-install: {e}")));
         }
         if let Err(e) = self
-            .apply_resources(&release.namespace, &[], &rendered.manifests)
+            .apply_resources(&release.name, &release.namespace, &[], &rendered.manifests)
             .await
         {
             return Ok(Err(e));
@@ -305,11 +305,16 @@ impl Engine {
     /// Applies resources, reporting them as not applied where the target does not.
     pub(crate) async fn apply_resources(
         &self,
+        release: &str,
         namespace: &str,
         current: &[windlass_chart::Manifest],
         target: &[windlass_chart::Manifest],
     ) -> std::result::Result<(), String> {
-        match self.target.apply(namespace, current, target).await? {
+        match self
+            .target
+            .apply(release, namespace, current, target)
+            .await?
+        {
             Applied::Done => self.emit(Event::ResourcesApplied {
                 count: target.len(),
             }),

@@ -12,11 +12,13 @@
 //! The engine emits [`Event`]s and never prints.
 
 pub use windlass_chart::duration;
+pub mod cluster;
 pub mod engine;
 pub mod error;
 pub mod event;
 mod hooks;
 pub mod install;
+pub mod kube_hook;
 pub mod plan;
 pub mod release_test;
 pub mod render;
@@ -26,11 +28,13 @@ pub mod uninstall;
 pub mod upgrade;
 pub mod wasm_hook;
 
+pub use cluster::{ClusterLookups, ClusterTarget};
 pub use engine::{Engine, validate_namespace, validate_release_name};
 pub use error::{Error, HookError, Result};
 pub use event::{Event, HookRef, Progress, ResourceRef, Silent};
 pub use hooks::HOOK_TIMEOUT_ANNOTATION;
 pub use install::{DEFAULT_TIMEOUT, InstallOptions};
+pub use kube_hook::KubeHookRunner;
 pub use plan::{Plan, PlanAction, PlanRequest, PlannedHook};
 pub use release_test::TestOptions;
 pub use render::check_dependencies;

@@ -176,7 +176,12 @@ impl Engine {
         let current_resources = manifest::release_resources(&current.manifest)?;
         let target_resources = manifest::release_resources(&release.manifest)?;
         if let Err(e) = self
-            .apply_resources(&release.namespace, &current_resources, &target_resources)
+            .apply_resources(
+                &release.name,
+                &release.namespace,
+                &current_resources,
+                &target_resources,
+            )
             .await
         {
             // Helm marks the current revision superseded here too.

@@ -25,6 +25,8 @@ pub struct HookContext<'a> {
     pub kube_version: &'a str,
     /// How long the hook may take.
     pub timeout: Duration,
+    /// Whether its output is wanted even if it succeeds (`test --logs`).
+    pub logs: bool,
 }
 
 /// How a hook ended.
@@ -65,6 +67,17 @@ pub trait HookRunner: Send + Sync {
     /// the call with the hook's timeout.
     async fn run(&self, hook: &Hook, ctx: &HookContext<'_>) -> HookOutcome;
 
+    /// Called when `run` did not finish within the hook's timeout (the engine
+    /// has dropped it): collect what the hook printed and stop it. Returns its
+    /// output and what was done about it, for the failure message.
+    async fn timed_out(
+        &self,
+        _hook: &Hook,
+        _ctx: &HookContext<'_>,
+    ) -> (Vec<String>, Option<String>) {
+        (Vec::new(), None)
+    }
+
     /// Deletes what the hook created, for a delete policy, and waits until it is
     /// gone. A runtime that creates nothing lasting does nothing.
     ///
@@ -98,13 +111,16 @@ pub trait Target: Send + Sync {
     /// Why Kubernetes hooks are not applied on this target.
     fn hook_runner(&self) -> Result<Arc<dyn HookRunner>, String>;
 
-    /// Makes `target` the release's resources in `namespace`, where `current`
-    /// is what the previous revision applied.
+    /// Makes `target` the resources of release `release` in `namespace`,
+    /// where `current` is what the previous revision applied: applies
+    /// `target` in order and removes what `current` had and `target` lacks
+    /// (unless kept by `helm.sh/resource-policy: keep`).
     ///
     /// # Errors
     /// Why applying failed.
     async fn apply(
         &self,
+        release: &str,
         namespace: &str,
         current: &[Manifest],
         target: &[Manifest],
@@ -130,6 +146,31 @@ pub trait Target: Send + Sync {
         namespace: &str,
         objects: &[serde_json::Value],
     ) -> Result<Applied, String>;
+
+    /// Deletes objects a hook created, by the hook's delete policy.
+    ///
+    /// # Errors
+    /// Why deleting them failed.
+    async fn delete_hook_objects(
+        &self,
+        _namespace: &str,
+        _objects: &[serde_json::Value],
+        _timeout: Duration,
+    ) -> Result<Applied, String> {
+        Ok(Applied::NotApplied {
+            reason: NO_CLUSTER.to_string(),
+        })
+    }
+
+    /// Creates `namespace` unless it exists (`--create-namespace`).
+    ///
+    /// # Errors
+    /// Why it could not be created.
+    async fn ensure_namespace(&self, _namespace: &str) -> Result<Applied, String> {
+        Ok(Applied::NotApplied {
+            reason: NO_CLUSTER.to_string(),
+        })
+    }
 
     /// Deletes `resources` in the given order and waits until they are gone.
     ///
@@ -186,7 +227,13 @@ impl Target for LocalTarget {
         Err(NO_CLUSTER.to_string())
     }
 
-    async fn apply(&self, _: &str, _: &[Manifest], _: &[Manifest]) -> Result<Applied, String> {
+    async fn apply(
+        &self,
+        _: &str,
+        _: &str,
+        _: &[Manifest],
+        _: &[Manifest],
+    ) -> Result<Applied, String> {
         Ok(Self::not_applied())
     }
 

@@ -275,7 +275,12 @@ impl Engine {
             }
             let current_resources = manifest::release_resources(&current.manifest)?;
             if let Err(e) = self
-                .apply_resources(&release.namespace, &current_resources, &rendered.manifests)
+                .apply_resources(
+                    &release.name,
+                    &release.namespace,
+                    &current_resources,
+                    &rendered.manifests,
+                )
                 .await
             {
                 return Ok(Err(e));
