@@ -51,6 +51,28 @@ pub enum Error {
         /// Who holds it, as far as is known.
         detail: String,
     },
+    /// A revision changed in storage after this driver last read or wrote it, so
+    /// the write was refused rather than overwriting the other writer's record.
+    #[error(
+        "release `{name}` revision {version} was changed by another writer since it was read; nothing was {action}"
+    )]
+    Conflict {
+        /// Release name.
+        name: String,
+        /// The revision.
+        version: u32,
+        /// `written` or `deleted`.
+        action: &'static str,
+    },
+    /// The storage backend failed (a Kubernetes API error such as 403 Forbidden,
+    /// or an unreachable server); the message names the operation and the object.
+    #[error("`{driver}` storage: {message}")]
+    Backend {
+        /// The driver's name ([`crate::Driver::name`]).
+        driver: &'static str,
+        /// What was attempted, on what, and the server's answer.
+        message: String,
+    },
     /// A filesystem error.
     #[error("`{}`: {source}", path.display())]
     Io {
