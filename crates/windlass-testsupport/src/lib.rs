@@ -115,6 +115,31 @@ impl HelmPeer {
     /// # Panics
     /// If the bridge itself breaks: that is a broken test environment.
     pub fn call(&self, command: &str, chart: &Path, request: &Value) -> Result<Value, String> {
+        self.run(command, chart, request)
+    }
+
+    /// Runs one cluster command of the peer (`install`, `upgrade`, `rollback`,
+    /// `uninstall`, `test`, `list`, `history`, `status`, `get-values`; see
+    /// `tests/helm-peer/peer.py`) against the cluster of `request["kubeconfig"]`
+    /// in `request["namespace"]`, with Helm's `secret` storage driver. `chart` is
+    /// the chart directory for `install` and `upgrade`. A successful answer
+    /// carries `elapsed_seconds`, the time of the Helm call alone.
+    ///
+    /// # Errors
+    /// Helm's own error message (`{"error": ...}` from the bridge) as `Err`.
+    ///
+    /// # Panics
+    /// If the bridge itself breaks: that is a broken test environment.
+    pub fn cluster(
+        &self,
+        command: &str,
+        chart: Option<&Path>,
+        request: &Value,
+    ) -> Result<Value, String> {
+        self.run(command, chart.unwrap_or(Path::new("-")), request)
+    }
+
+    fn run(&self, command: &str, chart: &Path, request: &Value) -> Result<Value, String> {
         use std::io::Write;
         let mut child = Command::new(&self.python)
             .arg(&self.script)
