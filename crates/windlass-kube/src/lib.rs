@@ -9,10 +9,12 @@ pub mod error;
 pub mod logs;
 pub mod object;
 pub mod ownership;
+pub mod secret_driver;
 pub mod wait;
 
 pub use client::{ConnectOptions, FIELD_MANAGER, Kube, Propagation};
 pub use error::{KubeError, Result};
 pub use logs::ContainerRef;
 pub use object::ObjectRef;
+pub use secret_driver::SecretDriver;
 pub use wait::HookDone;
