@@ -40,6 +40,17 @@ pub struct Global {
     /// lookups on the local target; without it lookups find nothing.
     #[arg(long, global = true, env = "WINDLASS_FIXTURES", value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
+    /// Path of the kubeconfig for the cluster target [default: $KUBECONFIG,
+    /// then ~/.kube/config, then the in-cluster service account].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context for the cluster target [default: the current context].
+    #[arg(long, global = true, env = "HELM_KUBECONTEXT", value_name = "NAME")]
+    pub kube_context: Option<String>,
+    /// Stream Kubernetes hooks' pod logs live while they run (a failing
+    /// hook's logs are shown without it).
+    #[arg(long, global = true)]
+    pub hook_logs: bool,
     /// Kubernetes version the local target reports to charts (`kubeVersion`,
     /// `.Capabilities.KubeVersion`).
     #[arg(long, global = true, env = "WINDLASS_KUBE_VERSION", default_value = windlass_engine::DEFAULT_KUBE_VERSION)]
@@ -272,6 +283,9 @@ pub struct InstallArgs {
     /// Reuse the name of a release that is uninstalled (with history) or failed.
     #[arg(long)]
     pub replace: bool,
+    /// Create the release namespace if it does not exist.
+    #[arg(long)]
+    pub create_namespace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +304,12 @@ pub struct UpgradeArgs {
     pub history_max: usize,
     #[command(flatten)]
     pub values_mode: ValuesModeArgs,
+    /// On failure, delete the resources this upgrade created.
+    #[arg(long)]
+    pub cleanup_on_fail: bool,
+    /// With --install: create the release namespace if it does not exist.
+    #[arg(long)]
+    pub create_namespace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +362,9 @@ pub struct TestArgs {
     /// Run only `name=NAME`, or skip `!name=NAME`; comma-separated or repeated.
     #[arg(long, value_delimiter = ',')]
     pub filter: Vec<String>,
+    /// Show the logs of every test hook (Jobs' and Pods').
+    #[arg(long)]
+    pub logs: bool,
 }
 
 #[derive(Debug, Args)]

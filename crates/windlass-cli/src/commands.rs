@@ -8,11 +8,13 @@ use anyhow::{Context, bail};
 use regex::Regex;
 use windlass_chart::{Chart, Values, values::ValueOptions};
 use windlass_engine::{
-    Engine, InstallOptions, LocalTarget, PlanAction, PlanRequest, RollbackOptions, TestOptions,
-    UninstallOptions, UpgradeOptions, WasmHookRunner,
+    ClusterLookups, ClusterTarget, Engine, InstallOptions, LocalTarget, PlanAction, PlanRequest,
+    Progress, RollbackOptions, Target, TestOptions, UninstallOptions, UpgradeOptions,
+    WasmHookRunner,
 };
+use windlass_kube::{ConnectOptions, Kube, SecretDriver};
 use windlass_release::{LocalDriver, MemoryDriver, Release, Status, Storage};
-use windlass_wasm::{Fixtures, HookInput, ModuleCache, Runtime};
+use windlass_wasm::{ClusterReader, Fixtures, HookInput, ModuleCache, Runtime};
 
 use crate::args::{
     Cli, Command, DryRun, Global, HistoryArgs, HookCommand, HookInspectArgs, HookRunArgs,
@@ -25,18 +27,44 @@ use crate::progress::Stderr;
 /// Runs one command, printing data to stdout.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Cli { global, command } = cli;
+    let result = dispatch(&global, command).await;
+    // Release locks (cluster Leases) before the runtime, and their deleting
+    // tasks, go away with the process.
+    let drivers: Vec<Arc<SecretDriver>> = SECRET_DRIVERS
+        .lock()
+        .map(|mut d| std::mem::take(&mut *d))
+        .unwrap_or_default();
+    for driver in drivers {
+        driver.settle().await;
+    }
+    result
+}
+
+/// Secret drivers this process made, to settle before it exits.
+static SECRET_DRIVERS: std::sync::Mutex<Vec<Arc<SecretDriver>>> = std::sync::Mutex::new(Vec::new());
+
+/// The `secret` storage driver on `kube`'s cluster.
+fn secret_storage(kube: &Kube) -> Storage {
+    let driver = Arc::new(SecretDriver::new(kube.client().clone()));
+    if let Ok(mut drivers) = SECRET_DRIVERS.lock() {
+        drivers.push(driver.clone());
+    }
+    Storage::new(driver)
+}
+
+async fn dispatch(global: &Global, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Install(args) => install(&global, args).await,
-        Command::Upgrade(args) => upgrade(&global, args).await,
-        Command::Rollback(args) => rollback(&global, args).await,
-        Command::Uninstall(args) => uninstall(&global, args).await,
-        Command::Test(args) => test(&global, args).await,
-        Command::Status(args) => status(&global, args).await,
-        Command::History(args) => history(&global, args).await,
-        Command::List(args) => list(&global, args).await,
-        Command::Template(args) => template(&global, args).await,
-        Command::Plan(args) => plan(&global, args).await,
-        Command::Hook(HookCommand::Run(args)) => hook_run(&global, *args).await,
+        Command::Install(args) => install(global, args).await,
+        Command::Upgrade(args) => upgrade(global, args).await,
+        Command::Rollback(args) => rollback(global, args).await,
+        Command::Uninstall(args) => uninstall(global, args).await,
+        Command::Test(args) => test(global, args).await,
+        Command::Status(args) => status(global, args).await,
+        Command::History(args) => history(global, args).await,
+        Command::List(args) => list(global, args).await,
+        Command::Template(args) => template(global, args).await,
+        Command::Plan(args) => plan(global, args).await,
+        Command::Hook(HookCommand::Run(args)) => hook_run(global, *args).await,
         Command::Hook(HookCommand::Inspect(args)) => hook_inspect(args),
     }
 }
@@ -118,21 +146,55 @@ fn read_objects(path: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
 }
 
 /// The engine for `--target`, reporting progress as JSON lines when data goes
-/// out as JSON or YAML, and running Wasm hooks.
-fn engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
-    let runner = WasmHookRunner::new(wasm_runtime()?, Arc::new(fixtures(global)?));
-    Ok(store_engine(global, format)?.with_wasm_runner(Arc::new(runner)))
+/// out as JSON or YAML, and running Wasm hooks (their lookups answered by the
+/// cluster, or by `--fixtures` on the local target).
+async fn engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
+    let progress: Arc<dyn Progress> = Arc::new(Stderr::new(format != Output::Table));
+    let (storage, target, lookups): (Storage, Arc<dyn Target>, Arc<dyn ClusterReader>) =
+        match global.target {
+            TargetKind::Local => (
+                Storage::new(Arc::new(LocalDriver::new(state_dir(global)?))),
+                Arc::new(local_target(global)?),
+                Arc::new(fixtures(global)?),
+            ),
+            TargetKind::Cluster => {
+                let kube = connect(global).await?;
+                let version = kube.server_version().await?;
+                let version = windlass_chart::constraint::normalize_kube_version(&version)
+                    .with_context(|| format!("the cluster reports version `{version}`"))?;
+                (
+                    secret_storage(&kube),
+                    Arc::new(ClusterTarget::new(
+                        kube.clone(),
+                        version,
+                        progress.clone(),
+                        global.hook_logs,
+                    )),
+                    Arc::new(ClusterLookups::new(kube)),
+                )
+            }
+        };
+    let runner = WasmHookRunner::new(wasm_runtime()?, lookups);
+    Ok(Engine::new(storage, target)
+        .with_progress(progress)
+        .with_wasm_runner(Arc::new(runner)))
+}
+
+/// The cluster of `--kubeconfig`/`--kube-context`, found as kubectl finds it.
+async fn connect(global: &Global) -> anyhow::Result<Arc<Kube>> {
+    let opts = ConnectOptions {
+        kubeconfig: global.kubeconfig.clone(),
+        context: global.kube_context.clone(),
+    };
+    Ok(Arc::new(Kube::connect(&opts).await?))
 }
 
 /// The engine for commands that only read releases.
-fn store_engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
-    match global.target {
-        TargetKind::Local => {}
-        TargetKind::Cluster => {
-            bail!("the `cluster` target is not available in this build yet; use `--target local`")
-        }
-    }
-    let storage = Storage::new(Arc::new(LocalDriver::new(state_dir(global)?)));
+async fn store_engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
+    let storage = match global.target {
+        TargetKind::Local => Storage::new(Arc::new(LocalDriver::new(state_dir(global)?))),
+        TargetKind::Cluster => secret_storage(&*connect(global).await?),
+    };
     let target = Arc::new(local_target(global)?);
     Ok(Engine::new(storage, target).with_progress(Arc::new(Stderr::new(format != Output::Table))))
 }
@@ -177,7 +239,7 @@ async fn install(global: &Global, args: InstallArgs) -> anyhow::Result<()> {
     let chart = load_chart(&args.chart)?;
     let r = args.release;
     let config = user_values(&r.values)?;
-    let engine = engine(global, r.output)?;
+    let engine = engine(global, r.output).await?;
     let opts = InstallOptions {
         no_hooks: r.hooks.no_hooks,
         timeout: r.hooks.timeout,
@@ -186,6 +248,7 @@ async fn install(global: &Global, args: InstallArgs) -> anyhow::Result<()> {
         description: r.description,
         rollback_on_failure: r.rollback_on_failure,
         replace: args.replace,
+        create_namespace: args.create_namespace,
         ..InstallOptions::new(&args.name, &global.namespace)
     };
     let release = engine.install(chart, config, &opts).await?;
@@ -196,7 +259,7 @@ async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
     let chart = load_chart(&args.chart)?;
     let r = args.release;
     let config = user_values(&r.values)?;
-    let engine = engine(global, r.output)?;
+    let engine = engine(global, r.output).await?;
     let opts = UpgradeOptions {
         install: args.install,
         no_hooks: r.hooks.no_hooks,
@@ -207,6 +270,8 @@ async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
         rollback_on_failure: r.rollback_on_failure,
         history_max: args.history_max,
         values_mode: args.values_mode.mode(),
+        cleanup_on_fail: args.cleanup_on_fail,
+        create_namespace: args.create_namespace,
         ..UpgradeOptions::new(&args.name, &global.namespace)
     };
     let installs = args.install
@@ -233,7 +298,7 @@ async fn upgrade(global: &Global, args: UpgradeArgs) -> anyhow::Result<()> {
 }
 
 async fn rollback(global: &Global, args: RollbackArgs) -> anyhow::Result<()> {
-    let engine = engine(global, Output::Table)?;
+    let engine = engine(global, Output::Table).await?;
     let opts = RollbackOptions {
         revision: args.revision.unwrap_or(0),
         no_hooks: args.hooks.no_hooks,
@@ -249,7 +314,7 @@ async fn rollback(global: &Global, args: RollbackArgs) -> anyhow::Result<()> {
 }
 
 async fn uninstall(global: &Global, args: UninstallArgs) -> anyhow::Result<()> {
-    let engine = engine(global, Output::Table)?;
+    let engine = engine(global, Output::Table).await?;
     for name in &args.names {
         let opts = UninstallOptions {
             keep_history: args.keep_history,
@@ -280,10 +345,11 @@ async fn uninstall(global: &Global, args: UninstallArgs) -> anyhow::Result<()> {
 }
 
 async fn test(global: &Global, args: TestArgs) -> anyhow::Result<()> {
-    let engine = engine(global, Output::Table)?;
+    let engine = engine(global, Output::Table).await?;
     let opts = TestOptions {
         timeout: args.timeout,
         filters: args.filter,
+        logs: args.logs,
         ..TestOptions::new(&args.name, &global.namespace)
     };
     match engine.test(&opts).await {
@@ -304,7 +370,7 @@ async fn test(global: &Global, args: TestArgs) -> anyhow::Result<()> {
 
 async fn status(global: &Global, args: StatusArgs) -> anyhow::Result<()> {
     windlass_engine::validate_release_name(&args.name)?;
-    let engine = store_engine(global, args.output)?;
+    let engine = store_engine(global, args.output).await?;
     let storage = engine.storage();
     let mut release = match args.revision {
         Some(revision) => storage.get(&global.namespace, &args.name, revision).await,
@@ -343,7 +409,7 @@ async fn status(global: &Global, args: StatusArgs) -> anyhow::Result<()> {
 
 async fn history(global: &Global, args: HistoryArgs) -> anyhow::Result<()> {
     windlass_engine::validate_release_name(&args.name)?;
-    let engine = store_engine(global, args.output)?;
+    let engine = store_engine(global, args.output).await?;
     let releases = engine
         .storage()
         .history(&global.namespace, &args.name)
@@ -354,7 +420,7 @@ async fn history(global: &Global, args: HistoryArgs) -> anyhow::Result<()> {
 }
 
 async fn list(global: &Global, args: ListArgs) -> anyhow::Result<()> {
-    let engine = store_engine(global, args.output)?;
+    let engine = store_engine(global, args.output).await?;
     let namespace = (!args.all_namespaces).then_some(global.namespace.as_str());
     let mut releases = engine.storage().list_latest(namespace).await?;
     let wanted: Vec<Status> = [
@@ -457,7 +523,7 @@ async fn template(global: &Global, args: TemplateArgs) -> anyhow::Result<()> {
 async fn plan(global: &Global, args: PlanArgs) -> anyhow::Result<()> {
     let chart = args.chart.as_deref().map(load_chart).transpose()?;
     let config = user_values(&args.values)?;
-    let engine = engine(global, args.output)?;
+    let engine = engine(global, args.output).await?;
     let action = match args.action {
         PlanActionArg::Install => PlanAction::Install,
         PlanActionArg::Upgrade => PlanAction::Upgrade,

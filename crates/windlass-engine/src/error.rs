@@ -23,6 +23,13 @@ pub enum Error {
         /// The namespace given.
         namespace: String,
     },
+    /// The target refused something before any record was written
+    /// (`--create-namespace` could not create the namespace).
+    #[error("{message}")]
+    Target {
+        /// What went wrong.
+        message: String,
+    },
     /// `type: library` charts only provide templates to other charts.
     #[error("chart `{chart}` is a library chart; library charts are not installable")]
     LibraryChart {

@@ -41,6 +41,8 @@ pub struct InstallOptions {
     pub rollback_on_failure: bool,
     /// `--replace`: reuse the name of an uninstalled or failed release.
     pub replace: bool,
+    /// `--create-namespace`: create the release namespace if it is missing.
+    pub create_namespace: bool,
 }
 
 impl InstallOptions {
@@ -56,6 +58,7 @@ impl InstallOptions {
             description: None,
             rollback_on_failure: false,
             replace: false,
+            create_namespace: false,
         }
     }
 }
@@ -154,6 +157,12 @@ impl Engine {
             self.record(&self.storage, &last).await?;
         }
 
+        if opts.create_namespace {
+            self.target
+                .ensure_namespace(&opts.namespace)
+                .await
+                .map_err(|message| Error::Target { message })?;
+        }
         self.create(&self.storage, &release).await?;
         match self.perform_install(&mut release, &rendered, opts).await? {
             Ok(()) => {

@@ -59,8 +59,12 @@ impl KubeHookRunner {
         };
         let mut lines = Vec::new();
         for container in containers {
+            let exit = container
+                .exit_code
+                .map(|code| format!(", exited with {code}"))
+                .unwrap_or_default();
             lines.push(format!(
-                "POD LOGS: {} ({})",
+                "POD LOGS: {} ({}){exit}",
                 container.pod, container.container
             ));
             match self.kube.container_log(&container, tail).await {

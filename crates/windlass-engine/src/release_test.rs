@@ -27,6 +27,8 @@ pub struct TestOptions {
     pub timeout: Duration,
     /// `--filter` entries: `name=X` includes, `!name=X` excludes.
     pub filters: Vec<String>,
+    /// `--logs`: show every test hook's logs, Jobs' included.
+    pub logs: bool,
 }
 
 impl TestOptions {
@@ -37,6 +39,7 @@ impl TestOptions {
             namespace: namespace.into(),
             timeout: DEFAULT_TIMEOUT,
             filters: Vec::new(),
+            logs: false,
         }
     }
 }
@@ -106,12 +109,13 @@ impl Engine {
 
         let values = crate::engine::stored_values(self, &release);
         let result = self
-            .exec_hooks(
+            .exec_hooks_with_logs(
                 &self.storage,
                 &mut release,
                 HookEvent::Test,
                 opts.timeout,
                 &values,
+                opts.logs,
             )
             .await?;
         release.hooks.extend(skipped);

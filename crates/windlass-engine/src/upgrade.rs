@@ -16,6 +16,7 @@ use windlass_release::{Info, Release, Status};
 
 use crate::engine::{Engine, now};
 use crate::error::{Error, Result};
+use crate::event::Event;
 use crate::install::{DEFAULT_TIMEOUT, InstallOptions, check_installable};
 use crate::render::{ReleaseOptions, Rendered};
 use crate::rollback::RollbackOptions;
@@ -63,6 +64,10 @@ pub struct UpgradeOptions {
     pub history_max: usize,
     /// How values are composed.
     pub values_mode: ValuesMode,
+    /// `--cleanup-on-fail`: on failure, delete the resources this upgrade created.
+    pub cleanup_on_fail: bool,
+    /// `--create-namespace` (with `--install`).
+    pub create_namespace: bool,
 }
 
 impl UpgradeOptions {
@@ -80,6 +85,8 @@ impl UpgradeOptions {
             rollback_on_failure: false,
             history_max: DEFAULT_HISTORY_MAX,
             values_mode: ValuesMode::Default,
+            cleanup_on_fail: false,
+            create_namespace: false,
         }
     }
 
@@ -92,6 +99,7 @@ impl UpgradeOptions {
             description: self.description.clone(),
             rollback_on_failure: self.rollback_on_failure,
             replace,
+            create_namespace: self.create_namespace,
             ..InstallOptions::new(&self.name, &self.namespace)
         }
     }
@@ -259,6 +267,8 @@ impl Engine {
         let storage = self.storage_with_history(opts.history_max);
         self.create(&storage, &release).await?;
 
+        // Helm's results.Created: what this revision adds, once applied.
+        let applied = std::cell::Cell::new(false);
         let outcome: std::result::Result<(), String> = async {
             if !opts.no_hooks
                 && let Err(e) = self
@@ -285,6 +295,7 @@ impl Engine {
             {
                 return Ok(Err(e));
             }
+            applied.set(true);
             if opts.wait
                 && let Err(e) = self
                     .wait_resources(&release.namespace, &rendered.manifests, opts.timeout)
@@ -321,7 +332,56 @@ impl Engine {
                 self.record(&storage, &release).await?;
                 Ok(release)
             }
-            Err(message) => self.fail_upgrade(release, message, opts).await,
+            Err(message) => {
+                if opts.cleanup_on_fail && applied.get() {
+                    let current_resources = manifest::release_resources(&current.manifest)?;
+                    self.cleanup_created(
+                        &release.namespace,
+                        &current_resources,
+                        &rendered.manifests,
+                        opts,
+                    )
+                    .await;
+                }
+                self.fail_upgrade(release, message, opts).await
+            }
+        }
+    }
+
+    /// `--cleanup-on-fail`: deletes the resources the failed upgrade created
+    /// (those the previous revision did not have); hooks are never touched.
+    async fn cleanup_created(
+        &self,
+        namespace: &str,
+        current: &[windlass_chart::Manifest],
+        target: &[windlass_chart::Manifest],
+        opts: &UpgradeOptions,
+    ) {
+        let key = |m: &windlass_chart::Manifest| {
+            (
+                m.head.kind.clone(),
+                m.head.namespace.clone(),
+                m.head.name.clone(),
+            )
+        };
+        let had: std::collections::HashSet<_> = current.iter().map(key).collect();
+        let created: Vec<_> = target
+            .iter()
+            .filter(|m| !had.contains(&key(m)))
+            .rev()
+            .cloned()
+            .collect();
+        if created.is_empty() {
+            return;
+        }
+        match self.target.delete(namespace, &created, opts.timeout).await {
+            Ok(crate::target::Applied::Done) => self.emit(Event::ResourcesDeleted {
+                count: created.len(),
+            }),
+            Ok(crate::target::Applied::NotApplied { .. }) => {}
+            Err(errors) => self.emit(Event::Warning {
+                message: format!("cleanup on fail: {}", errors.join("; ")),
+            }),
         }
     }
 

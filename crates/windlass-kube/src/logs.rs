@@ -18,6 +18,8 @@ pub struct ContainerRef {
     pub pod: String,
     /// Container name (init containers first, in spec order).
     pub container: String,
+    /// Its exit code, if it has ended.
+    pub exit_code: Option<i32>,
 }
 
 impl Kube {
@@ -55,6 +57,16 @@ impl Kube {
         let mut containers = Vec::new();
         for pod in pods {
             let name = pod.metadata.name.clone().unwrap_or_default();
+            let status = pod.status.unwrap_or_default();
+            let exit_code = |container: &str| {
+                status
+                    .init_container_statuses
+                    .iter()
+                    .flatten()
+                    .chain(status.container_statuses.iter().flatten())
+                    .find(|s| s.name == container)
+                    .and_then(|s| Some(s.state.as_ref()?.terminated.as_ref()?.exit_code))
+            };
             let spec = pod.spec.unwrap_or_default();
             for container in spec
                 .init_containers
@@ -65,6 +77,7 @@ impl Kube {
                 containers.push(ContainerRef {
                     namespace: namespace.clone(),
                     pod: name.clone(),
+                    exit_code: exit_code(&container.name),
                     container: container.name,
                 });
             }
