@@ -3,5 +3,6 @@
 //! each test in its own namespace. Without the control plane they skip with
 //! the reason, except under `CI=true`, where they fail.
 
+mod helm;
 mod hooks;
 mod support;
