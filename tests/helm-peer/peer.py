@@ -104,10 +104,12 @@ def _with_elapsed(response, elapsed):
     return response
 
 
-def cluster_install(chart_path, request):
+def _install_or_upgrade(action, chart_path, request):
+    """Helm's install or upgrade (same arguments), timed."""
     config = _cluster_config(request)
+    call = getattr(config, action)
     release, elapsed = _timed(
-        lambda: config.install(
+        lambda: call(
             chart_path,
             request["name"],
             request.get("values") or {},
@@ -118,22 +120,14 @@ def cluster_install(chart_path, request):
         )
     )
     return _with_elapsed({"release": release}, elapsed)
+
+
+def cluster_install(chart_path, request):
+    return _install_or_upgrade("install", chart_path, request)
 
 
 def cluster_upgrade(chart_path, request):
-    config = _cluster_config(request)
-    release, elapsed = _timed(
-        lambda: config.upgrade(
-            chart_path,
-            request["name"],
-            request.get("values") or {},
-            namespace=request["namespace"],
-            timeout=request.get("timeout"),
-            wait=_wait(request),
-            rollback_on_failure=bool(request.get("rollback_on_failure")),
-        )
-    )
-    return _with_elapsed({"release": release}, elapsed)
+    return _install_or_upgrade("upgrade", chart_path, request)
 
 
 def cluster_rollback(_chart_path, request):
