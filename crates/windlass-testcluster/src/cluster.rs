@@ -53,6 +53,8 @@ pub struct TestCluster {
     restricted_kubeconfig: PathBuf,
     journal: Journal,
     background: Option<Background>,
+    /// Set when startup failed, so the logs the error names can still be read.
+    keep_dir: bool,
 }
 
 /// The cluster's own thread: it spawned the processes (so their parent-death signal is
@@ -96,14 +98,16 @@ impl TestCluster {
         ));
         std::fs::create_dir(&dir).map_err(Error::io(format!("creating `{}`", dir.display())))?;
         process::track_dir(&dir);
-        match Self::start_in(bin_dir, dir.clone()) {
-            Ok(cluster) => Ok(cluster),
-            Err(e) => {
+        let started = Self::start_in(bin_dir, dir.clone());
+        if let Err(e) = &started {
+            // Processes are stopped by now. Their logs stay for reading (the error names
+            // them); anything else goes.
+            if !matches!(e, Error::Startup { .. }) {
                 let _ = std::fs::remove_dir_all(&dir);
-                process::untrack_dir(&dir);
-                Err(e)
             }
+            process::untrack_dir(&dir);
         }
+        started
     }
 
     fn start_in(bin_dir: PathBuf, dir: PathBuf) -> Result<Self> {
@@ -159,10 +163,12 @@ impl TestCluster {
                 stop: stop_tx,
                 thread,
             }),
+            keep_dir: false,
         };
         match ready {
             Ok(Ok(())) => Ok(cluster),
             Ok(Err(e)) => {
+                cluster.keep_dir = matches!(e, Error::Startup { .. });
                 cluster.shutdown();
                 Err(e)
             }
@@ -302,7 +308,9 @@ impl TestCluster {
             let _ = background.stop.send(());
             let _ = background.thread.join();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
         process::untrack_dir(&self.dir);
     }
 }

@@ -28,7 +28,8 @@ pub enum Error {
     #[error("`{command}` failed: {stderr}")]
     Command { command: String, stderr: String },
 
-    /// A control-plane process exited or never became ready.
+    /// A control-plane process exited or never became ready. The cluster's temp dir is
+    /// kept so the logs can be read; everything else is stopped.
     #[error("the control plane did not start: {problem}{logs}")]
     Startup {
         problem: String,

@@ -4,7 +4,8 @@
 //! processes (built by `scripts/setup-control-plane`) on loopback ports in a fresh temp
 //! dir, and a simulated node in place of a kubelet: it binds Pods to itself, reports
 //! Deployment Pods Ready, and runs Job and hook Pods' commands as local processes for
-//! real exit codes and logs (see [`node`](crate::EXIT_CODE_ANNOTATION) and the README).
+//! real exit codes and logs (see the crate's README.md; [`EXIT_CODE_ANNOTATION`] decides a
+//! Pod's outcome without running it). [`TestCluster::journal`] records what ran, in order.
 //!
 //! ```no_run
 //! use k8s_openapi::api::core::v1::Pod;

@@ -399,7 +399,11 @@ impl SimulatedNode {
         self.patch_status(&namespace, &name, status).await;
 
         let workdir = self.pods_dir.join(format!("{namespace}.{name}.{uid}"));
-        if let Err(e) = std::fs::create_dir_all(&workdir) {
+        if process::exiting() {
+            return;
+        }
+        // Not `create_dir_all`: it would bring back a temp dir that is being removed.
+        if let Err(e) = std::fs::create_dir(&workdir) {
             self.note(&format!("creating `{}`: {e}", workdir.display()));
         }
         // The Pod's code: the first non-zero container exit code. After a failed init
@@ -424,7 +428,7 @@ impl SimulatedNode {
             }
             let container_started = now();
             let Some(code) = self
-                .run_container(&name, c, &workdir, &log, &mut cancelled)
+                .run_container(&pod, c, &workdir, &log, &mut cancelled)
                 .await
             else {
                 return;
@@ -477,22 +481,28 @@ impl SimulatedNode {
     /// if cancelled (the Pod is being deleted).
     async fn run_container(
         &self,
-        pod: &str,
+        pod: &Pod,
         container: &Container,
         workdir: &Path,
         log: &ContainerLog,
         cancelled: &mut watch::Receiver<bool>,
     ) -> Option<i32> {
-        let command = container.command.clone().unwrap_or_default();
+        let env = container_env(pod, container);
+        let command: Vec<String> = container
+            .command
+            .iter()
+            .flatten()
+            .map(|c| expand(c, &env))
+            .collect();
         let Some(program) = command.first() else {
             // It would run the image's entrypoint, which we do not have.
             log.finish();
             return Some(0);
         };
-        let args: Vec<&String> = command[1..]
+        let args = command[1..]
             .iter()
-            .chain(container.args.iter().flatten())
-            .collect();
+            .cloned()
+            .chain(container.args.iter().flatten().map(|a| expand(a, &env)));
         let (reader, writer) = match std::io::pipe() {
             Ok(pipe) => pipe,
             Err(e) => return Some(self.cannot_run(log, program, &e)),
@@ -505,13 +515,9 @@ impl SimulatedNode {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", workdir)
-            .env("HOSTNAME", pod)
+            .env("HOSTNAME", pod.name_any())
+            .envs(env)
             .stdin(Stdio::null());
-        for var in container.env.iter().flatten() {
-            if let Some(value) = &var.value {
-                command.env(&var.name, value);
-            }
-        }
         match writer.try_clone() {
             Ok(stdout) => command.stdout(stdout).stderr(writer),
             Err(e) => return Some(self.cannot_run(log, program, &e)),
@@ -600,6 +606,9 @@ impl SimulatedNode {
 
     /// Appends a line to the node's log file (there is no one to return errors to).
     fn note(&self, message: &str) {
+        if process::exiting() {
+            return;
+        }
         if let Ok(mut file) = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -612,6 +621,78 @@ impl SimulatedNode {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, PodState>> {
         self.pods.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// A container's environment as a kubelet builds it, minus what needs the API: literal
+/// values (with `$(VAR)` references to earlier variables expanded) and downward-API
+/// `fieldRef`s. `configMapKeyRef`, `secretKeyRef` and `envFrom` are not resolved.
+fn container_env(pod: &Pod, container: &Container) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    for var in container.env.iter().flatten() {
+        let value = match (&var.value, &var.value_from) {
+            (Some(value), _) => Some(expand(value, &env)),
+            (None, Some(from)) => from
+                .field_ref
+                .as_ref()
+                .and_then(|f| pod_field(pod, &f.field_path)),
+            (None, None) => Some(String::new()),
+        };
+        if let Some(value) = value {
+            env.push((var.name.clone(), value));
+        }
+    }
+    env
+}
+
+/// The downward-API fields a `fieldRef` may name.
+fn pod_field(pod: &Pod, path: &str) -> Option<String> {
+    let keyed = |prefix: &str, map: &std::collections::BTreeMap<String, String>| {
+        let key = path.strip_prefix(prefix)?.strip_suffix("']")?;
+        map.get(key).cloned()
+    };
+    match path {
+        "metadata.name" => Some(pod.name_any()),
+        "metadata.namespace" => pod.namespace(),
+        "metadata.uid" => pod.metadata.uid.clone(),
+        "spec.nodeName" => Some(NODE_NAME.to_owned()),
+        "spec.serviceAccountName" => pod.spec.as_ref()?.service_account_name.clone(),
+        "status.hostIP" | "status.podIP" => Some("127.0.0.1".to_owned()),
+        _ => keyed("metadata.labels['", pod.labels())
+            .or_else(|| keyed("metadata.annotations['", pod.annotations())),
+    }
+}
+
+/// Kubernetes' `$(VAR)` expansion in `command`, `args` and env values: a defined `VAR` is
+/// replaced, an undefined one kept as written, and `$$` is an escaped `$`.
+fn expand(input: &str, env: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = input;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(after) = after.strip_prefix('$') {
+            out.push('$');
+            rest = after;
+        } else if let Some((name, after)) = after
+            .strip_prefix('(')
+            .and_then(|body| body.split_once(')'))
+        {
+            match env.iter().rev().find(|(n, _)| n == name) {
+                Some((_, value)) => out.push_str(value),
+                None => {
+                    out.push_str("$(");
+                    out.push_str(name);
+                    out.push(')');
+                }
+            }
+            rest = after;
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_terminal(pod: &Pod) -> bool {
@@ -676,4 +757,25 @@ fn conditions(ready: bool, now: &str) -> Value {
 fn now() -> String {
     let now = jiff::Timestamp::now();
     now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+
+    #[test]
+    fn expands_like_a_kubelet() {
+        let env = [
+            ("A".to_owned(), "1".to_owned()),
+            ("B".to_owned(), "x y".to_owned()),
+        ];
+        assert_eq!(expand("$(A)-$(B)", &env), "1-x y");
+        assert_eq!(expand("$(C) stays", &env), "$(C) stays");
+        assert_eq!(
+            expand("$$(A) escaped, $$ once", &env),
+            "$(A) escaped, $ once"
+        );
+        assert_eq!(expand("echo $HOME $(A", &env), "echo $HOME $(A");
+        assert_eq!(expand("trailing $", &env), "trailing $");
+    }
 }

@@ -13,11 +13,12 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use rustix::process::{Pid, Signal};
+use rustix::process::{Pid, Signal, WaitOptions};
 
 use crate::error::{Error, Result};
 
@@ -118,14 +119,14 @@ pub(crate) fn setpriv() -> Option<&'static Path> {
 
 /// Sends `sig` to `pid`; a process that is already gone is not an error here.
 pub(crate) fn signal(pid: u32, sig: Signal) {
-    if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+    if let Some(pid) = pid_of(pid) {
         let _ = rustix::process::kill_process(pid, sig);
     }
 }
 
 /// Sends `sig` to the process group led by `pid`.
 pub(crate) fn signal_group(pid: u32, sig: Signal) {
-    if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+    if let Some(pid) = pid_of(pid) {
         let _ = rustix::process::kill_process_group(pid, sig);
     }
 }
@@ -202,6 +203,7 @@ pub(crate) fn untrack_dir(dir: &Path) {
 /// Stops everything still recorded: SIGTERM, a short wait, SIGKILL, then removes temp dirs.
 /// Runs at process exit; must not panic.
 fn stop_everything() {
+    EXITING.store(true, Ordering::SeqCst);
     let registry = std::mem::take(&mut *registry().lock().unwrap_or_else(|e| e.into_inner()));
     for &pid in &registry.groups {
         signal_group(pid, Signal::KILL);
@@ -209,26 +211,50 @@ fn stop_everything() {
     for &pid in &registry.pids {
         signal(pid, Signal::TERM);
     }
-    // We cannot reap these from here (their `Child` handles live in other threads), so
-    // "exited" means "is a zombie or gone" in /proc.
+    // Reap them here (their `Child` handles live on a thread that is not waiting), so no
+    // zombies are left for init.
+    let mut running = registry.pids.clone();
     let deadline = Instant::now() + GRACE;
-    while Instant::now() < deadline && registry.pids.iter().any(|&pid| alive(pid)) {
-        sleep(Duration::from_millis(50));
+    while !running.is_empty() && Instant::now() < deadline {
+        running.retain(|&pid| !reaped(pid));
+        sleep(Duration::from_millis(20));
     }
-    for &pid in &registry.pids {
+    for &pid in &running {
         signal(pid, Signal::KILL);
+        let _ = pid_of(pid).map(|pid| rustix::process::waitpid(Some(pid), WaitOptions::empty()));
     }
     for dir in &registry.dirs {
-        let _ = std::fs::remove_dir_all(dir);
+        // A write already under way when `EXITING` was set can make one attempt fail.
+        for _ in 0..3 {
+            if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                break;
+            }
+            sleep(Duration::from_millis(20));
+        }
     }
 }
 
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        // The state follows the parenthesised command name, which may contain spaces.
-        stat.rsplit_once(") ")
-            .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+/// Set when the process exits with clusters still running: the node's threads live on
+/// while the exit handler removes their temp dirs, and must not write into them anymore.
+static EXITING: AtomicBool = AtomicBool::new(false);
+
+/// Whether the process is exiting (see [`EXITING`]).
+pub(crate) fn exiting() -> bool {
+    EXITING.load(Ordering::SeqCst)
+}
+
+/// Whether our child `pid` has exited (and is now reaped), or is not ours to wait for.
+fn reaped(pid: u32) -> bool {
+    pid_of(pid).is_none_or(|pid| {
+        !matches!(
+            rustix::process::waitpid(Some(pid), WaitOptions::NOHANG),
+            Ok(None)
+        )
     })
+}
+
+fn pid_of(pid: u32) -> Option<Pid> {
+    i32::try_from(pid).ok().and_then(Pid::from_raw)
 }
 
 extern "C" fn at_exit() {

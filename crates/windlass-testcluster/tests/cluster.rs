@@ -347,3 +347,58 @@ async fn follow_streams_logs_until_the_container_exits() {
         .unwrap();
     assert_eq!(tail, "tick 3\n");
 }
+
+#[tokio::test]
+async fn a_pod_gets_its_env_and_runs_init_containers_first() {
+    let Some(cluster) = TestCluster::shared_or_skip("a_pod_gets_its_env") else {
+        return;
+    };
+    let ns = cluster.namespace("env").await;
+    let pods: Api<Pod> = Api::namespaced(cluster.client(), &ns);
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "env"},
+        "spec": {
+            "restartPolicy": "Never",
+            "initContainers": [{
+                "name": "prepare",
+                "image": "busybox",
+                "command": ["sh", "-c", "echo prepared > marker"],
+            }],
+            "containers": [{
+                "name": "main",
+                "image": "busybox",
+                "command": ["sh", "-c"],
+                "args": ["echo $GREETING $(GREETING) $POD_NAMESPACE; cat marker"],
+                "env": [
+                    {"name": "GREETING", "value": "hi"},
+                    {"name": "POD_NAMESPACE",
+                     "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+                ],
+            }],
+        },
+    }))
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    let succeeded = |p: Option<&Pod>| {
+        p.and_then(|p| p.status.as_ref())
+            .is_some_and(|s| s.phase.as_deref() == Some("Succeeded"))
+    };
+    wait(&pods, "env", succeeded).await;
+    let logs = pods
+        .logs(
+            "env",
+            &LogParams {
+                container: Some("main".to_owned()),
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(logs, format!("hi hi {ns}\nprepared\n"));
+    let journal = cluster.journal(&ns);
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].containers, ["prepare", "main"]);
+    assert_eq!(journal[0].job, None);
+}
