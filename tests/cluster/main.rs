@@ -3,6 +3,8 @@
 //! each test in its own namespace. Without the control plane they skip with
 //! the reason, except under `CI=true`, where they fail.
 
+mod crash;
 mod helm;
 mod hooks;
 mod support;
+mod wasm;

@@ -24,6 +24,7 @@ pub struct Windlass {
     pub sandbox: Sandbox,
     pub namespace: String,
     pub kubeconfig: String,
+    module_cache: Option<std::path::PathBuf>,
 }
 
 impl Windlass {
@@ -34,6 +35,7 @@ impl Windlass {
             sandbox: Sandbox::new(),
             namespace,
             kubeconfig: cluster.admin_kubeconfig().display().to_string(),
+            module_cache: None,
         }
     }
 
@@ -48,13 +50,25 @@ impl Windlass {
             "-n",
             &self.namespace,
         ])
-        .env("WINDLASS_CACHE_DIR", self.sandbox.path().join("cache"));
+        .env(
+            "WINDLASS_CACHE_DIR",
+            self.module_cache
+                .clone()
+                .unwrap_or_else(|| self.sandbox.path().join("cache")),
+        );
         cmd
     }
 
     /// Runs `windlass ARGS --target cluster ...` to completion.
     pub fn run(&self, args: &[&str]) -> Run {
         into_run(self.command(args).output().expect("run windlass"))
+    }
+
+    /// Uses a module cache shared by the tests of this binary (and kept across
+    /// runs, keyed by digest), so a Wasm hook is compiled once, not per test.
+    pub fn shared_module_cache(&mut self) {
+        self.module_cache =
+            Some(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-module-cache"));
     }
 
     /// Writes a chart named `name` with `templates` into the sandbox.
@@ -130,24 +144,34 @@ pub fn ran(cluster: &TestCluster, namespace: &str) -> Vec<String> {
         .collect()
 }
 
-/// Names of the live objects of a kind in `namespace` (via kubectl-free API calls).
-pub fn names(cluster: &TestCluster, namespace: &str, api_version: &str, kind: &str) -> Vec<String> {
+/// The live objects of a kind in `namespace`.
+pub fn objects(
+    cluster: &TestCluster,
+    namespace: &str,
+    api_version: &str,
+    kind: &str,
+) -> Vec<Value> {
     block_on(async {
-        let kube = admin(cluster).await;
-        let mut names: Vec<String> = kube
+        admin(cluster)
+            .await
             .list(api_version, kind, Some(namespace), None)
             .await
             .expect("list")
-            .iter()
-            .filter_map(|o| {
-                o.pointer("/metadata/name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .collect();
-        names.sort();
-        names
     })
+}
+
+/// Names of the live objects of a kind in `namespace`, sorted.
+pub fn names(cluster: &TestCluster, namespace: &str, api_version: &str, kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = objects(cluster, namespace, api_version, kind)
+        .iter()
+        .filter_map(|o| {
+            o.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// Helm's release Secrets in `namespace`: (revision, status label) in order.
@@ -188,4 +212,32 @@ pub async fn admin(cluster: &TestCluster) -> windlass_kube::Kube {
     windlass_kube::Kube::connect(&opts)
         .await
         .expect("admin client")
+}
+
+/// The built hook plugin `<module>.wasm`, or `None` (a failure under CI) when
+/// the plugins are not built.
+pub fn plugin(module: &str) -> Option<std::path::PathBuf> {
+    let plugins = std::env::var_os("WINDLASS_PLUGINS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| windlass_testsupport::cache_dir().join("plugins"));
+    let built = plugins.join(format!("{module}.wasm"));
+    if built.is_file() {
+        Some(built)
+    } else {
+        windlass_testsupport::missing(
+            &format!("the built hook plugin {}", built.display()),
+            "run plugins/build",
+        )
+    }
+}
+
+/// Copies the built hook plugins `modules` into `chart/hooks/`, or returns
+/// `None` (a failure under CI) when they are not built.
+pub fn stage_modules(chart: &str, modules: &[&str]) -> Option<()> {
+    let hooks = std::path::Path::new(chart).join("hooks");
+    std::fs::create_dir_all(&hooks).expect("mkdir hooks");
+    for module in modules {
+        std::fs::copy(plugin(module)?, hooks.join(format!("{module}.wasm"))).expect("stage module");
+    }
+    Some(())
 }

@@ -213,6 +213,24 @@ impl Target for ClusterTarget {
         Ok(Applied::Done)
     }
 
+    async fn find_hook_objects(
+        &self,
+        namespace: &str,
+        kinds: &[(String, String)],
+        selector: &str,
+    ) -> Result<Vec<Value>, String> {
+        let mut found = Vec::new();
+        for (api_version, kind) in kinds {
+            let objects = self
+                .kube
+                .list(api_version, kind, Some(namespace), Some(selector))
+                .await
+                .map_err(|e| e.to_string())?;
+            found.extend(objects);
+        }
+        Ok(found)
+    }
+
     async fn ensure_namespace(&self, namespace: &str) -> Result<Applied, String> {
         self.kube
             .ensure_namespace(namespace)

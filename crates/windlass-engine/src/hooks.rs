@@ -108,7 +108,19 @@ impl Engine {
 
             if hook.deletes_on(&DeletePolicy::BeforeHookCreation) {
                 let ctx = context(event, release, values, &kube_version, hook_timeout, logs);
-                if let Err(message) = runner.delete(&hook, &ctx).await {
+                let deleted = match runner.delete(&hook, &ctx).await {
+                    Ok(()) => {
+                        self.delete_previously_created(
+                            &release.name,
+                            &release.namespace,
+                            &hook,
+                            hook_timeout,
+                        )
+                        .await
+                    }
+                    Err(message) => Err(message),
+                };
+                if let Err(message) = deleted {
                     return Ok(Err(failure(format!(
                         "deleting the previous copy (before-hook-creation) failed: {message}"
                     ))));
@@ -153,15 +165,19 @@ impl Engine {
             // hooks and the release's resources can use them.
             let created = match (&outcome.result, outcome.create.is_empty()) {
                 (Ok(()), false) => {
-                    self.create_hook_objects(&release.namespace, &outcome.create)
-                        .await
+                    self.create_hook_objects(
+                        &release.name,
+                        &release.namespace,
+                        &hook,
+                        &outcome.create,
+                    )
+                    .await
                 }
-                _ => Ok(()),
+                _ => Ok(Vec::new()),
             };
-            let created_objects = if created.is_ok() {
-                outcome.create
-            } else {
-                Vec::new()
+            let (created_objects, created) = match created {
+                Ok(objects) => (objects, Ok(())),
+                Err(message) => (Vec::new(), Err(message)),
             };
             let result = outcome.result.and(created);
             match result {
@@ -240,73 +256,6 @@ impl Engine {
             }
         }
         Ok(Ok(()))
-    }
-
-    async fn create_hook_objects(
-        &self,
-        namespace: &str,
-        objects: &[serde_json::Value],
-    ) -> std::result::Result<(), String> {
-        let refs = objects
-            .iter()
-            .map(|o| {
-                let text = |v: Option<&serde_json::Value>| {
-                    v.and_then(serde_json::Value::as_str)
-                        .unwrap_or_default()
-                        .to_string()
-                };
-                crate::event::ResourceRef {
-                    kind: text(o.get("kind")),
-                    name: text(o.get("metadata").and_then(|m| m.get("name"))),
-                    namespace: o
-                        .get("metadata")
-                        .and_then(|m| m.get("namespace"))
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or(namespace)
-                        .to_string(),
-                }
-            })
-            .collect();
-        match self.target.create_hook_objects(namespace, objects).await {
-            Ok(crate::target::Applied::Done) => {
-                self.emit(Event::ResourcesApplied {
-                    count: objects.len(),
-                });
-                Ok(())
-            }
-            Ok(crate::target::Applied::NotApplied { reason }) => {
-                self.emit(Event::ResourcesNotApplied {
-                    resources: refs,
-                    reason,
-                });
-                Ok(())
-            }
-            Err(message) => Err(format!(
-                "creating the objects it asked for failed: {message}"
-            )),
-        }
-    }
-
-    /// Deletes the objects a hook created along with the hook; a failure is a
-    /// warning, like any deletion on the way out.
-    async fn delete_created(
-        &self,
-        namespace: &str,
-        objects: &[serde_json::Value],
-        timeout: Duration,
-    ) {
-        if objects.is_empty() {
-            return;
-        }
-        if let Err(message) = self
-            .target
-            .delete_hook_objects(namespace, objects, timeout)
-            .await
-        {
-            self.emit(Event::Warning {
-                message: format!("deleting objects a hook created failed: {message}"),
-            });
-        }
     }
 
     /// Deletes a hook on the failure path; a deletion error is reported but does

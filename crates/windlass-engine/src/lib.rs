@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod engine;
 pub mod error;
 pub mod event;
+mod hook_objects;
 mod hooks;
 pub mod install;
 pub mod kube_hook;

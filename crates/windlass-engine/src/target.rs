@@ -162,6 +162,20 @@ pub trait Target: Send + Sync {
         })
     }
 
+    /// Objects of `kinds` (apiVersion, kind) in `namespace` matching the label
+    /// `selector`: what a Wasm hook created on an earlier run.
+    ///
+    /// # Errors
+    /// Why listing them failed.
+    async fn find_hook_objects(
+        &self,
+        _namespace: &str,
+        _kinds: &[(String, String)],
+        _selector: &str,
+    ) -> Result<Vec<serde_json::Value>, String> {
+        Ok(Vec::new())
+    }
+
     /// Creates `namespace` unless it exists (`--create-namespace`).
     ///
     /// # Errors
