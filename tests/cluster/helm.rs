@@ -188,6 +188,32 @@ fn helm_conformance_every_event_in_order() {
     });
 }
 
+/// One Job for both rollback events, in a chart with nothing else: it runs
+/// (is created anew) at each of them.
+#[test]
+fn helm_conformance_one_job_for_both_rollback_events() {
+    compare("helm_conformance_one_job_for_both_rollback_events", |w| {
+        let chart = w.chart(
+            "rb",
+            &[(
+                "rollback.yaml",
+                job(
+                    "rb",
+                    "pre-rollback,post-rollback",
+                    0,
+                    Some("before-hook-creation,hook-succeeded"),
+                    "echo ran",
+                ),
+            )],
+        );
+        vec![
+            Step::Install(chart.clone()),
+            Step::Upgrade(chart),
+            Step::Rollback(1),
+        ]
+    });
+}
+
 #[test]
 fn helm_conformance_failures_and_delete_policies() {
     compare("helm_conformance_failures_and_delete_policies", |w| {
