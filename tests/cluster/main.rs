@@ -3,6 +3,7 @@
 //! each test in its own namespace. Without the control plane they skip with
 //! the reason, except under `CI=true`, where they fail.
 
+mod actions;
 mod crash;
 mod helm;
 mod hooks;

@@ -310,3 +310,92 @@ fn objects_a_wasm_hook_creates_follow_its_delete_policy() {
     w.run(&["uninstall", "created"]).ok();
     assert_eq!(secret_names(), ["kept-password"]);
 }
+
+#[test]
+fn wasm_hooks_run_at_every_event_between_job_hooks() {
+    let Some(cluster) = cluster("wasm_hooks_run_at_every_event_between_job_hooks") else {
+        return;
+    };
+    let mut w = Windlass::new(cluster, "wasm-events");
+    w.shared_module_cache();
+    const EVENTS: [&str; 9] = [
+        "pre-install",
+        "post-install",
+        "pre-upgrade",
+        "post-upgrade",
+        "pre-rollback",
+        "post-rollback",
+        "pre-delete",
+        "post-delete",
+        "test",
+    ];
+    // At each event: a Job (-1), a Wasm hook (0), a Job (1).
+    let hooks: Vec<String> = EVENTS
+        .iter()
+        .flat_map(|event| {
+            [
+                job(&format!("{event}-before"), event, -1, None, "echo ran"),
+                wasm_hook(
+                    &format!("{event}-wasm"),
+                    "{path: hooks/values-policy.wasm}",
+                    event,
+                    0,
+                    None,
+                    "  config:\n    ranges: [{path: replicaCount, min: 1, max: 10}]\n",
+                ),
+                job(&format!("{event}-after"), event, 1, None, "echo ran"),
+            ]
+        })
+        .collect();
+    let chart = w.chart(
+        "events",
+        &[
+            ("app.yaml", crate::support::config_map("app", &[])),
+            ("hooks.yaml", hooks.join("---\n")),
+        ],
+    );
+    w.sandbox.write("events/values.yaml", "replicaCount: 3\n");
+    let Some(()) = stage_modules(&chart, &["values-policy"]) else {
+        return;
+    };
+    let in_order = |event: &str| {
+        [
+            format!("Job/{event}-before"),
+            format!("WasmHook/{event}-wasm"),
+            format!("Job/{event}-after"),
+        ]
+    };
+    let check = |run: &crate::support::Run, events: &[&str]| {
+        run.ok();
+        let order: Vec<String> = events.iter().flat_map(|e| in_order(e)).collect();
+        let order: Vec<&str> = order.iter().map(String::as_str).collect();
+        assert_succeeded_in_order(&run.stderr, &order);
+    };
+    check(
+        &w.run(&["install", "events", &chart]),
+        &["pre-install", "post-install"],
+    );
+    check(
+        &w.run(&["upgrade", "events", &chart]),
+        &["pre-upgrade", "post-upgrade"],
+    );
+    check(
+        &w.run(&["rollback", "events", "1"]),
+        &["pre-rollback", "post-rollback"],
+    );
+    check(&w.run(&["test", "events"]), &["test"]);
+    check(
+        &w.run(&["uninstall", "events"]),
+        &["pre-delete", "post-delete"],
+    );
+    // The Jobs ran on the node in the same order, the Wasm hooks on the host.
+    let jobs: Vec<String> = EVENTS
+        .iter()
+        .flat_map(|e| [format!("{e}-before"), format!("{e}-after")])
+        .collect();
+    let mut expected = jobs;
+    // `test` ran before `uninstall`.
+    let test: Vec<String> = expected.drain(16..18).collect();
+    expected.splice(12..12, test);
+    assert_eq!(ran(cluster, &w.namespace), expected);
+}
