@@ -214,6 +214,34 @@ fn helm_conformance_one_job_for_both_rollback_events() {
     });
 }
 
+/// A hook the API server refuses to create (a Job without containers): Helm
+/// returns at once, deleting neither it (there is nothing) nor the hooks of
+/// the event that already succeeded with `hook-succeeded`.
+#[test]
+fn helm_conformance_a_hook_that_cannot_be_created() {
+    compare("helm_conformance_a_hook_that_cannot_be_created", |w| {
+        let broken = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: broken\n  \
+            annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"1\"\n    \
+            helm.sh/hook-delete-policy: hook-failed\nspec:\n  template:\n    spec:\n      \
+            restartPolicy: Never\n      containers: []\n";
+        let chart = w.chart(
+            "broken",
+            &[
+                ("app.yaml", config_map("app", &[])),
+                (
+                    "hooks.yaml",
+                    [
+                        job("earlier", "pre-install", 0, Some("hook-succeeded"), "true"),
+                        broken.to_string(),
+                    ]
+                    .join("---\n"),
+                ),
+            ],
+        );
+        vec![Step::Install(chart)]
+    });
+}
+
 #[test]
 fn helm_conformance_failures_and_delete_policies() {
     compare("helm_conformance_failures_and_delete_policies", |w| {

@@ -132,7 +132,12 @@ impl Engine {
         if hook.runtime() != HookRuntime::Wasm {
             return Ok(());
         }
-        let kinds: Vec<(String, String)> = WasmHookSpec::of(hook)?
+        // A spec that does not parse never ran, so it created nothing; running
+        // it is what reports the bad spec.
+        let Ok(spec) = WasmHookSpec::of(hook) else {
+            return Ok(());
+        };
+        let kinds: Vec<(String, String)> = spec
             .grants
             .create
             .into_iter()

@@ -4,7 +4,8 @@
 //! For each hook of the event, in (weight, name) order: set the default delete
 //! policy; delete the previous copy (`before-hook-creation`); record
 //! `last_run = Running` and persist the release; run the hook under its
-//! timeout; record the outcome. On failure: show its output, delete it if
+//! timeout; record the outcome. If it could not even be created, stop there
+//! (nothing to delete, as Helm). On other failures: show its output, delete it if
 //! `hook-failed`, delete the hooks of this event that already succeeded if
 //! `hook-succeeded`, and stop. When all succeed: walk them in reverse, showing
 //! output (`hook-output-log-policy: hook-succeeded`) and deleting by
@@ -148,6 +149,7 @@ impl Engine {
                         let (output, done) = runner.timed_out(&hook, &ctx).await;
                         let done = done.map(|d| format!("; {d}")).unwrap_or_default();
                         crate::target::HookOutcome {
+                            started: true,
                             result: Err(format!(
                                 "did not finish within {}{done}",
                                 duration::format(hook_timeout)
@@ -206,6 +208,9 @@ impl Engine {
                     // Unlike Helm, a failed hook's output is always shown: it is
                     // what the user needs to fix it (helm/helm#4010).
                     self.emit_output(&hook_ref, &outcome.output);
+                    if !outcome.started {
+                        return Ok(Err(failure(message)));
+                    }
                     let ctx = context(event, release, values, &kube_version, hook_timeout, logs);
                     if hook.deletes_on(&DeletePolicy::HookFailed) {
                         self.delete_hook(&runner, &hook, &ctx, DeletePolicy::HookFailed)

@@ -137,7 +137,8 @@ async fn follow(
 #[async_trait]
 impl HookRunner for KubeHookRunner {
     async fn run(&self, hook: &Hook, ctx: &HookContext<'_>) -> HookOutcome {
-        let failed = |message: String| HookOutcome {
+        let failed = |started: bool, message: String| HookOutcome {
+            started,
             result: Err(message),
             output: Vec::new(),
             create: Vec::new(),
@@ -145,10 +146,10 @@ impl HookRunner for KubeHookRunner {
         let namespace = &ctx.release.namespace;
         let (object, reference) = match Self::object(hook, namespace) {
             Ok(found) => found,
-            Err(e) => return failed(e),
+            Err(e) => return failed(false, e),
         };
         if let Err(e) = self.kube.apply(&object, namespace).await {
-            return failed(format!("creating it failed: {e}"));
+            return failed(false, format!("creating it failed: {e}"));
         }
         let streaming = self.stream_logs.then(|| self.stream(hook, &reference));
         let hook_ref = HookRef::of(hook);
@@ -169,6 +170,7 @@ impl HookRunner for KubeHookRunner {
             || hook.logs_on(&windlass_chart::OutputLogPolicy::HookFailed);
         match done {
             Ok(HookDone::Succeeded | HookDone::Deleted) => HookOutcome {
+                started: true,
                 result: Ok(()),
                 output: if wants_logs && !self.stream_logs {
                     self.logs(&reference, None).await
@@ -178,6 +180,7 @@ impl HookRunner for KubeHookRunner {
                 create: Vec::new(),
             },
             Ok(HookDone::Failed(why)) => HookOutcome {
+                started: true,
                 result: Err(why),
                 // Shown live already when streaming.
                 output: if self.stream_logs {
@@ -187,7 +190,7 @@ impl HookRunner for KubeHookRunner {
                 },
                 create: Vec::new(),
             },
-            Err(e) => failed(e.to_string()),
+            Err(e) => failed(true, e.to_string()),
         }
     }
 

@@ -32,6 +32,10 @@ pub struct HookContext<'a> {
 /// How a hook ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookOutcome {
+    /// Whether the hook was created at all. When creating it failed there is
+    /// nothing to delete: Helm then returns at once, without `hook-failed`
+    /// deletion and without deleting the event's earlier hooks.
+    pub started: bool,
     /// `Ok` if the hook succeeded, or why it failed.
     pub result: Result<(), String>,
     /// What it printed: container logs, a Wasm guest's log lines and findings.

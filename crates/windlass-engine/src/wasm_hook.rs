@@ -296,6 +296,7 @@ impl HookRunner for WasmHookRunner {
         match self.run_hook(hook, ctx).await {
             Ok(outcome) => outcome,
             Err(message) => HookOutcome {
+                started: true,
                 result: Err(message),
                 output: Vec::new(),
                 create: Vec::new(),
@@ -363,6 +364,7 @@ impl WasmHookRunner {
                     })
                 };
                 HookOutcome {
+                    started: true,
                     result,
                     output,
                     create: verdict.create,
@@ -371,6 +373,7 @@ impl WasmHookRunner {
             Err(failure) => {
                 output.extend(report.logs.iter().map(|l| format!("log {l}")));
                 HookOutcome {
+                    started: true,
                     result: Err(failure.to_string()),
                     output,
                     create: Vec::new(),

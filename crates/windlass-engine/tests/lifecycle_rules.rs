@@ -71,12 +71,14 @@ impl HookRunner for Script {
         }
         if self.failing.contains(&hook.name) {
             HookOutcome {
+                started: true,
                 result: Err(format!("{} said no", hook.name)),
                 output: vec![format!("{}: checking", hook.name), "denied".into()],
                 create: Vec::new(),
             }
         } else {
             HookOutcome {
+                started: true,
                 result: Ok(()),
                 output: vec![format!("{} ok", hook.name)],
                 create: Vec::new(),
