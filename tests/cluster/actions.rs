@@ -163,3 +163,44 @@ fn output_log_policy_shows_a_succeeded_hooks_logs() {
         install.stderr
     );
 }
+
+#[test]
+fn the_namespace_defaults_to_the_kubeconfig_contexts() {
+    let Some(cluster) = cluster("the_namespace_defaults_to_the_kubeconfig_contexts") else {
+        return;
+    };
+    let w = Windlass::new(cluster, "context-ns");
+    // The admin kubeconfig with the test's namespace set on its context.
+    let text = std::fs::read_to_string(cluster.admin_kubeconfig()).expect("kubeconfig");
+    let mut config: serde_yaml::Value = serde_yaml::from_str(&text).expect("kubeconfig YAML");
+    for context in config["contexts"].as_sequence_mut().expect("contexts") {
+        context["context"]["namespace"] = serde_yaml::Value::from(w.namespace.clone());
+    }
+    let kubeconfig = w.sandbox.write(
+        "kubeconfig",
+        serde_yaml::to_string(&config).expect("kubeconfig YAML"),
+    );
+    let chart = w.chart("app", &[("app.yaml", config_map("app", "one"))]);
+    let run = |args: &[&str]| {
+        crate::support::into_run(
+            w.sandbox
+                .command(args)
+                .args(["--target", "cluster", "--kubeconfig"])
+                .arg(&kubeconfig)
+                .env_remove("WINDLASS_NAMESPACE")
+                .output()
+                .expect("run windlass"),
+        )
+    };
+    run(&["install", "app", &chart]).ok();
+    assert_eq!(
+        release_secrets(cluster, &w.namespace, "app"),
+        [(1, "deployed".to_string())]
+    );
+    assert_eq!(config_value(cluster, &w.namespace, "app"), "one");
+    assert!(
+        run(&["status", "app"])
+            .ok()
+            .contains(&format!("NAMESPACE: {}", w.namespace))
+    );
+}

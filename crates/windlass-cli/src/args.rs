@@ -19,14 +19,19 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Namespace of the release.
+    /// Namespace of the release [default: on the cluster target the kubeconfig
+    /// context's namespace, as kubectl and Helm do; else `default`].
     #[arg(
-        short,
-        long,
+        short = 'n',
+        long = "namespace",
+        value_name = "NAMESPACE",
         global = true,
-        env = "WINDLASS_NAMESPACE",
-        default_value = "default"
+        env = "WINDLASS_NAMESPACE"
     )]
+    pub namespace_flag: Option<String>,
+    /// The namespace in effect: `namespace_flag` or its default, set by
+    /// `commands::run` before any command sees it.
+    #[arg(skip)]
     pub namespace: String,
     /// Where releases go: `local` keeps them in a state directory and applies
     /// nothing to a cluster; `cluster` uses the kubeconfig's cluster.

@@ -26,7 +26,15 @@ use crate::progress::Stderr;
 
 /// Runs one command, printing data to stdout.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let Cli { global, command } = cli;
+    let Cli {
+        mut global,
+        command,
+    } = cli;
+    global.namespace = match (&global.namespace_flag, global.target) {
+        (Some(namespace), _) => namespace.clone(),
+        (None, TargetKind::Cluster) => connect(&global).await?.default_namespace().to_string(),
+        (None, TargetKind::Local) => "default".to_string(),
+    };
     let result = dispatch(&global, command).await;
     // Release locks (cluster Leases) before the runtime, and their deleting
     // tasks, go away with the process.
