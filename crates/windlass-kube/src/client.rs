@@ -3,10 +3,8 @@
 //! on any kind, with discovery cached and transient failures retried.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use kube::api::{
     Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy,
@@ -18,6 +16,7 @@ use serde_json::Value;
 
 use crate::error::{KubeError, Result};
 use crate::object::ObjectRef;
+use crate::retry::{retry, retry_conflicts};
 
 /// The field manager of every server-side apply.
 pub const FIELD_MANAGER: &str = "windlass";
@@ -337,60 +336,6 @@ impl Kube {
             Ok(_) => Ok(()),
             Err(e) if e.is_conflict() => Ok(()),
             Err(e) => Err(e),
-        }
-    }
-}
-
-/// Backoff between attempts of a call that failed transiently.
-const BACKOFF: [Duration; 4] = [
-    Duration::from_millis(100),
-    Duration::from_millis(250),
-    Duration::from_millis(500),
-    Duration::from_secs(1),
-];
-
-/// Runs `call`, trying again after 429, 5xx and lost connections.
-pub(crate) async fn retry<T, F, Fut>(doing: &str, call: F) -> Result<T>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = std::result::Result<T, kube::Error>>,
-{
-    retry_when(doing, call, KubeError::is_transient).await
-}
-
-/// Like [`retry`], and also after 409 Conflict: for server-side apply, whose
-/// next attempt reads the object afresh on the server.
-pub(crate) async fn retry_conflicts<T, F, Fut>(doing: &str, call: F) -> Result<T>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = std::result::Result<T, kube::Error>>,
-{
-    retry_when(doing, call, |e| e.is_transient() || e.is_conflict()).await
-}
-
-async fn retry_when<T, F, Fut>(
-    doing: &str,
-    call: F,
-    again: impl Fn(&KubeError) -> bool,
-) -> Result<T>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = std::result::Result<T, kube::Error>>,
-{
-    let mut attempt = 0;
-    loop {
-        match call().await {
-            Ok(value) => return Ok(value),
-            Err(e) => {
-                let err = KubeError::from_kube(e, doing);
-                match BACKOFF.get(attempt) {
-                    Some(pause) if again(&err) => {
-                        tokio::time::sleep(*pause).await;
-                        attempt += 1;
-                    }
-                    _ => return Err(err),
-                }
-            }
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod logs;
 pub mod object;
 pub mod ownership;
+mod retry;
 pub mod secret_driver;
 pub mod wait;
 

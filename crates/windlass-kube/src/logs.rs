@@ -5,9 +5,10 @@ use futures::{AsyncBufReadExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, LogParams};
 
-use crate::client::{Kube, retry};
+use crate::client::Kube;
 use crate::error::{KubeError, Result};
 use crate::object::ObjectRef;
+use crate::retry::retry;
 
 /// One container of one pod.
 #[derive(Debug, Clone, PartialEq, Eq)]

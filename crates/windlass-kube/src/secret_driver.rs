@@ -53,13 +53,12 @@
 //! Kubernetes API errors become [`Error::Backend`] naming the operation, the
 //! object and the server's answer (a 403 says which permission is missing).
 //! Reads are retried after 429, 5xx and connection failures; writes after 429
-//! and 5xx, with backoff of 100, 200, 400 and 800 ms. Every write carries a
+//! and 5xx, with the backoff of `retry.rs`. Every write carries a
 //! precondition or is a create, so repeating one cannot overwrite another
 //! writer's record; a 409 that only the repetition caused (the first attempt
 //! did land) is recognised by reading the object back.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -74,6 +73,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use windlass_release::codec::{OWNER, SECRET_TYPE};
 use windlass_release::{Driver, Error, Release, ReleaseLock, ReleaseSecret, Result, storage_key};
+
+use crate::retry::{Retry, with_backoff};
 
 /// The driver's name in messages.
 const DRIVER: &str = "secret";
@@ -90,9 +91,6 @@ const LEASE_PREFIX: &str = "windlass.release.";
 
 /// Longest Kubernetes object name (a DNS subdomain).
 const MAX_OBJECT_NAME: usize = 253;
-
-/// Waits between attempts of a retried call.
-const BACKOFF_MS: [u64; 4] = [100, 200, 400, 800];
 
 /// `(namespace, object name)`.
 type ObjectKey = (String, String);
@@ -211,7 +209,7 @@ impl SecretDriver {
     /// Reads one record Secret; `None` if it does not exist.
     async fn read_secret(&self, namespace: &str, key: &str) -> Result<Option<Secret>> {
         let api = self.secrets(namespace);
-        let (result, _) = retrying(Retry::Read, || api.get_opt(key)).await;
+        let (result, _) = with_backoff(Retry::Transient, || api.get_opt(key)).await;
         result.map_err(|e| backend("get", &format!("Secret `{namespace}/{key}`"), &e))
     }
 
@@ -262,7 +260,7 @@ impl SecretDriver {
             None => Api::all(self.inner.client.clone()),
         };
         let params = ListParams::default().labels(selector);
-        let (result, _) = retrying(Retry::Read, || api.list(&params)).await;
+        let (result, _) = with_backoff(Retry::Transient, || api.list(&params)).await;
         let where_ = match namespace {
             Some(namespace) => format!("in namespace `{namespace}`"),
             None => "in all namespaces".to_string(),
@@ -302,7 +300,8 @@ impl SecretDriver {
         secret.metadata.resource_version = Some(resource_version);
         let api = self.secrets(namespace);
         let post = PostParams::default();
-        let (result, retried) = retrying(Retry::Write, || api.replace(&key, &post, &secret)).await;
+        let (result, retried) =
+            with_backoff(Retry::Answered, || api.replace(&key, &post, &secret)).await;
         match result {
             Ok(stored) => {
                 self.remember(namespace, &stored);
@@ -387,7 +386,7 @@ impl Driver for SecretDriver {
         let secret = secret_object(&ReleaseSecret::for_create(release)?, &target)?;
         let api = self.secrets(namespace);
         let post = PostParams::default();
-        let (result, retried) = retrying(Retry::Write, || api.create(&post, &secret)).await;
+        let (result, retried) = with_backoff(Retry::Answered, || api.create(&post, &secret)).await;
         match result {
             Ok(stored) => {
                 self.remember(namespace, &stored);
@@ -437,7 +436,7 @@ impl Driver for SecretDriver {
             ..DeleteParams::default()
         };
         let api = self.secrets(namespace);
-        let (result, retried) = retrying(Retry::Write, || api.delete(&key, &params)).await;
+        let (result, retried) = with_backoff(Retry::Answered, || api.delete(&key, &params)).await;
         match result {
             Ok(_) => {
                 self.forget(namespace, &key);
@@ -550,7 +549,7 @@ impl SecretDriver {
         // Each round either succeeds or saw the Lease change under it; a Lease
         // that keeps changing is being fought over, which is a held lock.
         for _ in 0..3 {
-            let (found, _) = retrying(Retry::Read, || api.get_opt(lease_name)).await;
+            let (found, _) = with_backoff(Retry::Transient, || api.get_opt(lease_name)).await;
             let found = found.map_err(|e| backend("get", &target, &e))?;
             let now = Timestamp::now();
             match found {
@@ -563,7 +562,8 @@ impl SecretDriver {
                         },
                         spec: Some(self.lease_spec(now, 0)),
                     };
-                    let (created, _) = retrying(Retry::Write, || api.create(&post, &lease)).await;
+                    let (created, _) =
+                        with_backoff(Retry::Answered, || api.create(&post, &lease)).await;
                     match created {
                         Ok(lease) => return Ok(lease),
                         Err(e) if status_code(&e) == Some(409) => {}
@@ -589,7 +589,8 @@ impl SecretDriver {
                     // `lease.metadata.resourceVersion` is the one just read: the
                     // replace fails if anyone took the Lease in between.
                     let (replaced, _) =
-                        retrying(Retry::Write, || api.replace(lease_name, &post, &lease)).await;
+                        with_backoff(Retry::Answered, || api.replace(lease_name, &post, &lease))
+                            .await;
                     match replaced {
                         Ok(lease) => return Ok(lease),
                         Err(e) if matches!(status_code(&e), Some(404 | 409)) => {}
@@ -676,7 +677,7 @@ async fn hold_lease(
                 if let Some(spec) = lease.spec.as_mut() {
                     spec.renew_time = Some(MicroTime(Timestamp::now()));
                 }
-                let (renewed, _) = retrying(Retry::Write, || {
+                let (renewed, _) = with_backoff(Retry::Answered, || {
                     api.replace(&lease_name, &post, &lease)
                 })
                 .await;
@@ -698,7 +699,7 @@ async fn hold_lease(
         ..DeleteParams::default()
     };
     // Best effort: an undeleted Lease expires on its own.
-    let _ = retrying(Retry::Write, || api.delete(&lease_name, &params)).await;
+    let _ = with_backoff(Retry::Answered, || api.delete(&lease_name, &params)).await;
 }
 
 /// Whether a Lease was last renewed longer ago than its duration.
@@ -830,44 +831,6 @@ fn backend(operation: &str, target: &str, err: &kube::Error) -> Error {
         driver: DRIVER,
         message,
     }
-}
-
-/// Which failures a call may repeat.
-#[derive(Clone, Copy)]
-enum Retry {
-    /// 429, 5xx and connection failures: a read changes nothing.
-    Read,
-    /// 429 and 5xx only: the server answered, so the outcome is not lost in
-    /// transit, and every write is a create or preconditioned.
-    Write,
-}
-
-fn should_retry(policy: Retry, err: &kube::Error) -> bool {
-    match (policy, err) {
-        (_, kube::Error::Api(status)) => status.code == 429 || status.code >= 500,
-        (Retry::Read, kube::Error::HyperError(_) | kube::Error::Service(_)) => true,
-        _ => false,
-    }
-}
-
-/// Runs `call`, repeating it after the waits in [`BACKOFF_MS`] while it fails in
-/// a way `policy` allows. Also says whether it was repeated.
-async fn retrying<T, F, Fut>(policy: Retry, mut call: F) -> (kube::Result<T>, bool)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = kube::Result<T>>,
-{
-    let mut retried = false;
-    for wait in BACKOFF_MS {
-        match call().await {
-            Err(e) if should_retry(policy, &e) => {
-                tokio::time::sleep(Duration::from_millis(wait)).await;
-                retried = true;
-            }
-            other => return (other, retried),
-        }
-    }
-    (call().await, retried)
 }
 
 #[cfg(test)]
