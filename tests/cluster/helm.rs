@@ -13,6 +13,8 @@ use crate::support::{Windlass, cluster, config_map, job, names, ran, release_sec
 #[derive(Debug, Clone)]
 enum Step {
     Install(String),
+    /// Install with `--timeout` in seconds.
+    InstallTimeout(String, u64),
     Upgrade(String),
     Rollback(u32),
     Test,
@@ -56,6 +58,11 @@ impl Actor<'_> {
                 };
                 let result = match step {
                     Step::Install(chart) => peer.cluster("install", Some(chart.as_ref()), &base),
+                    Step::InstallTimeout(chart, seconds) => peer.cluster(
+                        "install",
+                        Some(chart.as_ref()),
+                        &with(json!({"timeout": seconds})),
+                    ),
                     Step::Upgrade(chart) => peer.cluster("upgrade", Some(chart.as_ref()), &base),
                     Step::Rollback(revision) => {
                         peer.cluster("rollback", None, &with(json!({"revision": revision})))
@@ -66,9 +73,13 @@ impl Actor<'_> {
                 result.is_ok()
             }
             Actor::Windlass(w) => {
-                let revision;
+                let (revision, timeout);
                 let args: Vec<&str> = match step {
                     Step::Install(chart) => vec!["install", release, chart],
+                    Step::InstallTimeout(chart, seconds) => {
+                        timeout = format!("{seconds}s");
+                        vec!["install", release, chart, "--timeout", &timeout]
+                    }
                     Step::Upgrade(chart) => vec!["upgrade", release, chart],
                     Step::Rollback(r) => {
                         revision = r.to_string();
@@ -111,10 +122,19 @@ fn observe(cluster: &TestCluster, actor: &Actor, release: &str, steps: &[Step]) 
 /// Runs `steps` with Helm and with windlass on charts built by `chart`
 /// (called once per side, so each has its own copy) and compares.
 fn compare(test: &str, charts: impl Fn(&Windlass) -> Vec<Step>) {
-    let Some(cluster) = cluster(test) else { return };
-    let Some(peer) = windlass_testsupport::helm_peer() else {
-        return;
-    };
+    if let Some((by_windlass, by_helm)) = run_both(test, charts) {
+        assert_eq!(
+            by_windlass, by_helm,
+            "windlass (left) and Helm (right) differ"
+        );
+    }
+}
+
+/// What windlass and Helm left after the same steps, in that order; `None`
+/// when the test skips.
+fn run_both(test: &str, charts: impl Fn(&Windlass) -> Vec<Step>) -> Option<(Observed, Observed)> {
+    let cluster = cluster(test)?;
+    let peer = windlass_testsupport::helm_peer()?;
     let helm_side = Windlass::new(cluster, "helm");
     let windlass_side = Windlass::new(cluster, "wl");
     let helm = Actor::Helm {
@@ -131,10 +151,7 @@ fn compare(test: &str, charts: impl Fn(&Windlass) -> Vec<Step>) {
         "conf",
         &windlass_steps,
     );
-    assert_eq!(
-        by_windlass, by_helm,
-        "windlass (left) and Helm (right) differ"
-    );
+    Some((by_windlass, by_helm))
 }
 
 #[test]
@@ -240,6 +257,104 @@ fn helm_conformance_a_hook_that_cannot_be_created() {
         );
         vec![Step::Install(chart)]
     });
+}
+
+/// A hook past `--timeout` fails the install in both. The one deliberate
+/// difference: windlass deletes the timed-out Job so that it stops (it has no
+/// `helm.sh/resource-policy: keep`), where Helm leaves it running.
+#[test]
+fn helm_conformance_a_hook_past_the_timeout() {
+    let both = run_both("helm_conformance_a_hook_past_the_timeout", |w| {
+        let chart = w.chart(
+            "slow",
+            &[
+                ("app.yaml", config_map("app", &[])),
+                (
+                    "hooks.yaml",
+                    [
+                        job("quick", "pre-install", 0, None, "true"),
+                        job("slow", "pre-install", 1, None, "sleep 30"),
+                        job("never", "pre-install", 2, None, "true"),
+                    ]
+                    .join("---\n"),
+                ),
+            ],
+        );
+        vec![Step::InstallTimeout(chart, 3)]
+    });
+    let Some((mut by_windlass, by_helm)) = both else {
+        return;
+    };
+    assert_eq!(by_helm.jobs, ["quick", "slow"]);
+    assert_eq!(by_windlass.jobs, ["quick"]);
+    by_windlass.jobs.push("slow".into());
+    assert_eq!(
+        by_windlass, by_helm,
+        "windlass (left) and Helm (right) differ beyond the deleted Job"
+    );
+}
+
+/// A CRD hook with `hook-succeeded`: neither deletes it.
+#[test]
+fn helm_conformance_a_crd_hook_stays() {
+    let crd_names = std::sync::Mutex::new(Vec::new());
+    compare("helm_conformance_a_crd_hook_stays", |w| {
+        let suffix = w.namespace.replace('-', "");
+        crd_names
+            .lock()
+            .unwrap()
+            .push(format!("widgets{suffix}.example.com"));
+        let crd = format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  \
+             name: widgets{suffix}.example.com\n  annotations:\n    helm.sh/hook: pre-install\n    \
+             helm.sh/hook-delete-policy: hook-succeeded\nspec:\n  group: example.com\n  \
+             names: {{kind: Widget{suffix}, plural: widgets{suffix}, singular: widget{suffix}}}\n  \
+             scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      \
+             storage: true\n      schema: {{openAPIV3Schema: {{type: object, \
+             x-kubernetes-preserve-unknown-fields: true}}}}\n"
+        );
+        let chart = w.chart(
+            "crd",
+            &[
+                ("crd.yaml", crd),
+                (
+                    "job.yaml",
+                    job(
+                        "after-crd",
+                        "pre-install",
+                        1,
+                        Some("hook-succeeded"),
+                        "true",
+                    ),
+                ),
+            ],
+        );
+        vec![Step::Install(chart)]
+    });
+    let names = crd_names.into_inner().unwrap();
+    if names.is_empty() {
+        return;
+    }
+    let cluster = cluster("helm_conformance_a_crd_hook_stays").expect("ran above");
+    let live: Vec<String> = crate::support::block_on(async {
+        crate::support::admin(cluster)
+            .await
+            .list(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                None,
+                None,
+            )
+            .await
+            .expect("list CRDs")
+    })
+    .iter()
+    .filter_map(|c| c.pointer("/metadata/name").and_then(Value::as_str))
+    .map(str::to_string)
+    .collect();
+    for name in names {
+        assert!(live.contains(&name), "{name} was deleted; live: {live:?}");
+    }
 }
 
 #[test]
