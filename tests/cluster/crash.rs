@@ -152,9 +152,25 @@ fn killed_after(cluster: &TestCluster, after: usize) -> Recovered {
     let deployed = stored.iter().filter(|(_, s)| s == "deployed").count();
     assert!(deployed <= 1, "[{ns}] {stored:?}");
     if stored[1].1 == "deployed" {
-        // The kill came after the process had finished its last write.
-        w.run(&["upgrade", "crash", &chart]).ok();
-        return Recovered::Finished;
+        // The kill came after the process had finished its last write, maybe
+        // before it gave up its Lease: the next upgrade is refused, naming the
+        // holder, until the Lease expires.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let upgrade = w.run(&["upgrade", "crash", &chart]);
+            if upgrade.code == 0 {
+                return Recovered::Finished;
+            }
+            assert!(
+                upgrade
+                    .error_line()
+                    .contains("locked by another windlass process"),
+                "[{ns}] {}",
+                upgrade.stderr
+            );
+            assert!(Instant::now() < deadline, "[{ns}] the Lease never expired");
+            std::thread::sleep(Duration::from_secs(1));
+        }
     }
     assert_eq!(stored[1].1, "pending-upgrade", "[{ns}] {stored:?}");
 

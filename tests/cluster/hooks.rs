@@ -288,31 +288,12 @@ fn crd_hooks_are_never_deleted() {
     };
     let w = Windlass::new(cluster, "crd");
     let suffix = w.namespace.replace('-', "");
-    let crd = format!(
-        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  \
-         name: widgets{suffix}.example.com\n  annotations:\n    helm.sh/hook: pre-install\n    \
-         helm.sh/hook-delete-policy: hook-succeeded,before-hook-creation\nspec:\n  group: example.com\n  \
-         names: {{kind: Widget{suffix}, plural: widgets{suffix}, singular: widget{suffix}}}\n  \
-         scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      \
-         schema: {{openAPIV3Schema: {{type: object, x-kubernetes-preserve-unknown-fields: true}}}}\n"
-    );
+    let crd = crate::support::crd_hook(&suffix, "hook-succeeded,before-hook-creation");
     let chart = w.chart("crd", &[("crd.yaml", crd)]);
     w.run(&["install", "crd", &chart]).ok();
-    let crds = crate::support::block_on(async {
-        let kube = crate::support::admin(cluster).await;
-        kube.list(
-            "apiextensions.k8s.io/v1",
-            "CustomResourceDefinition",
-            None,
-            None,
-        )
-        .await
-        .expect("list CRDs")
-    });
     let name = format!("widgets{suffix}.example.com");
     assert!(
-        crds.iter()
-            .any(|c| c.pointer("/metadata/name").and_then(|n| n.as_str()) == Some(&name)),
+        crate::support::crd_names(cluster).contains(&name),
         "the CRD hook stays"
     );
 }

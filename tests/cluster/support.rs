@@ -241,3 +241,37 @@ pub fn stage_modules(chart: &str, modules: &[&str]) -> Option<()> {
     }
     Some(())
 }
+
+/// A namespaced CRD `widgets<suffix>.example.com` as a pre-install hook with
+/// `policies`; `suffix` keeps tests sharing the cluster apart.
+pub fn crd_hook(suffix: &str, policies: &str) -> String {
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  \
+         name: widgets{suffix}.example.com\n  annotations:\n    helm.sh/hook: pre-install\n    \
+         helm.sh/hook-delete-policy: {policies}\nspec:\n  group: example.com\n  \
+         names: {{kind: Widget{suffix}, plural: widgets{suffix}, singular: widget{suffix}}}\n  \
+         scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      \
+         storage: true\n      schema: {{openAPIV3Schema: {{type: object, \
+         x-kubernetes-preserve-unknown-fields: true}}}}\n"
+    )
+}
+
+/// Names of the CustomResourceDefinitions in the cluster.
+pub fn crd_names(cluster: &TestCluster) -> Vec<String> {
+    block_on(async {
+        admin(cluster)
+            .await
+            .list(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                None,
+                None,
+            )
+            .await
+            .expect("list CRDs")
+    })
+    .iter()
+    .filter_map(|c| c.pointer("/metadata/name").and_then(Value::as_str))
+    .map(str::to_string)
+    .collect()
+}

@@ -148,9 +148,14 @@ impl HookRunner for KubeHookRunner {
             Ok(found) => found,
             Err(e) => return failed(false, e),
         };
-        if let Err(e) = self.kube.apply(&object, namespace).await {
-            return failed(false, format!("creating it failed: {e}"));
-        }
+        let uid = match self.kube.apply(&object, namespace).await {
+            Ok(created) => created
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            Err(e) => return failed(false, format!("creating it failed: {e}")),
+        };
         let streaming = self.stream_logs.then(|| self.stream(hook, &reference));
         let hook_ref = HookRef::of(hook);
         let report = |message: String| {
@@ -159,7 +164,7 @@ impl HookRunner for KubeHookRunner {
                 message,
             });
         };
-        let done = self.kube.wait_hook(&reference, &report).await;
+        let done = self.kube.wait_hook(&reference, &uid, &report).await;
         if let Some(task) = streaming {
             // Let the last lines of a finished container arrive.
             tokio::time::sleep(Duration::from_millis(300)).await;

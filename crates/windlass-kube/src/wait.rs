@@ -38,12 +38,15 @@ impl Kube {
     /// Waits until a hook object is done: a Job complete or failed, a Pod
     /// succeeded or failed; any other kind is done once created. Reports each
     /// change of the Job's pod counts or the Pod's phase through `progress`.
+    /// `uid` is the created object's (`""`: whichever has the name); objects of
+    /// the same name with another uid are earlier runs and are passed over.
     ///
     /// # Errors
     /// The watch could not be started (the kind is unknown, access denied).
     pub async fn wait_hook(
         &self,
         target: &ObjectRef,
+        uid: &str,
         progress: OnProgress<'_>,
     ) -> Result<HookDone> {
         let namespace = target
@@ -53,11 +56,11 @@ impl Kube {
         match (target.api_version.as_str(), target.kind.as_str()) {
             ("batch/v1", "Job") => {
                 let api: Api<Job> = Api::namespaced(self.client().clone(), &namespace);
-                self.follow(api, target, progress, job_state).await
+                self.follow(api, target, uid, progress, job_state).await
             }
             ("v1", "Pod") => {
                 let api: Api<Pod> = Api::namespaced(self.client().clone(), &namespace);
-                self.follow(api, target, progress, pod_state).await
+                self.follow(api, target, uid, progress, pod_state).await
             }
             _ => Ok(HookDone::Succeeded),
         }
@@ -67,6 +70,7 @@ impl Kube {
         &self,
         api: Api<K>,
         target: &ObjectRef,
+        uid: &str,
         progress: OnProgress<'_>,
         state: fn(&K) -> (String, Option<HookDone>),
     ) -> Result<HookDone>
@@ -79,6 +83,11 @@ impl Kube {
         let mut failures = 0u32;
         while let Some(event) = stream.next().await {
             match event {
+                // An earlier object of the same name (a previous run's Job, as
+                // the API server's watch cache may still list it just after it
+                // was deleted and created anew): not the one to wait for.
+                Ok(Some(object))
+                    if !uid.is_empty() && object.meta().uid.as_deref() != Some(uid) => {}
                 Ok(Some(object)) => {
                     seen = true;
                     failures = 0;
