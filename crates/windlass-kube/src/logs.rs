@@ -1,7 +1,8 @@
-//! Pod logs of hooks: which pods a hook ran (a Job's by its `job-name` label,
-//! a Pod itself), their containers' last lines, and live streams.
+//! Pod logs of hooks: which pods a hook ran (a Job's by its `job-name` label
+//! and owner, a Pod itself), their containers' last lines, and live streams.
 
 use futures::{AsyncBufReadExt, TryStreamExt};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, LogParams};
 
@@ -39,7 +40,26 @@ impl Kube {
             ("batch/v1", "Job") => {
                 let params = ListParams::default().labels(&format!("job-name={}", target.name));
                 let doing = format!("list pods of {target}");
-                retry(&doing, || api.list(&params)).await?.items
+                let pods = retry(&doing, || api.list(&params)).await?.items;
+                // Pods of an earlier Job of the same name may not be collected
+                // yet: keep the live Job's own, when there is a live Job.
+                let jobs: Api<Job> = Api::namespaced(self.client().clone(), &namespace);
+                let doing = format!("get {target}");
+                match retry(&doing, || jobs.get_opt(&target.name)).await? {
+                    Some(job) => {
+                        let uid = job.metadata.uid.unwrap_or_default();
+                        pods.into_iter()
+                            .filter(|pod| {
+                                pod.metadata
+                                    .owner_references
+                                    .iter()
+                                    .flatten()
+                                    .any(|owner| owner.uid == uid)
+                            })
+                            .collect()
+                    }
+                    None => pods,
+                }
             }
             ("v1", "Pod") => {
                 let doing = format!("get {target}");
