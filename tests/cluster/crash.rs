@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use windlass_testcluster::TestCluster;
@@ -155,11 +155,10 @@ fn killed_after(cluster: &TestCluster, after: usize) -> Recovered {
         // The kill came after the process had finished its last write, maybe
         // before it gave up its Lease: the next upgrade is refused, naming the
         // holder, until the Lease expires.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
+        until_the_lease_expires(ns, || {
             let upgrade = w.run(&["upgrade", "crash", &chart]);
             if upgrade.code == 0 {
-                return Recovered::Finished;
+                return Some(());
             }
             assert!(
                 upgrade
@@ -168,28 +167,23 @@ fn killed_after(cluster: &TestCluster, after: usize) -> Recovered {
                 "[{ns}] {}",
                 upgrade.stderr
             );
-            assert!(Instant::now() < deadline, "[{ns}] the Lease never expired");
-            std::thread::sleep(Duration::from_secs(1));
-        }
+            None
+        });
+        return Recovered::Finished;
     }
     assert_eq!(stored[1].1, "pending-upgrade", "[{ns}] {stored:?}");
 
     // status reports the pending revision; once the dead process's Lease has
     // expired (15 s), it says the upgrade was interrupted and names the way out.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
+    let status = until_the_lease_expires(ns, || {
         let status = w.run(&["status", "crash"]);
         assert!(
             status.ok().contains("STATUS: pending-upgrade\n"),
             "[{ns}] {}",
             status.stdout
         );
-        if status.stderr.contains("interrupted") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "[{ns}] the Lease never expired");
-        std::thread::sleep(Duration::from_secs(1));
-    };
+        status.stderr.contains("interrupted").then_some(status)
+    });
     assert!(
         status.stderr.contains("windlass rollback crash"),
         "[{ns}] {}",
@@ -225,4 +219,17 @@ fn killed_after(cluster: &TestCluster, after: usize) -> Recovered {
     // And the release is usable again.
     w.run(&["upgrade", "crash", &chart]).ok();
     Recovered::FromPending
+}
+
+/// Calls `check` once a second until it answers, as often as the dead
+/// process's Lease (15 s) can take on a slow machine; the bound only stops a
+/// hung test.
+fn until_the_lease_expires<T>(ns: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..60 {
+        if let Some(answer) = check() {
+            return answer;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    panic!("[{ns}] the Lease was still held after 60 checks a second apart")
 }
