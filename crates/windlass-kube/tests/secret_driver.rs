@@ -672,13 +672,11 @@ async fn helm_reads_what_the_driver_writes_and_the_other_way_round() {
     assert_eq!(history[2].config["greeting"], "ciao");
 
     // Helm installs `fromhelm`; the driver reads it.
-    let installed = helm(
+    helm(
         "install",
         Some(&chart_dir),
         json!({"name": "fromhelm", "values": {"greeting": "hallo"}, "timeout": 60}),
     );
-    // The bridge reports the Helm call's duration for benchmarks; here only its presence.
-    assert!(installed["elapsed_seconds"].is_number(), "{installed}");
     let history = d.history(&ns, "fromhelm").await.unwrap();
     assert_eq!(history.len(), 1);
     let r = d.get(&ns, "fromhelm", 1).await.unwrap();
