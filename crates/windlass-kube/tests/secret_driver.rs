@@ -12,46 +12,15 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use k8s_openapi::jiff::{SignedDuration, Timestamp as Instant};
 use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
-use windlass_chart::{Chart, File, Hook, HookEvent, Timestamp};
+use windlass_chart::{HookEvent, Timestamp};
 use windlass_kube::SecretDriver;
+use windlass_release::test_support::sample_release;
 use windlass_release::{Driver, Error, Release, Status, Storage, codec};
 use windlass_testcluster::TestCluster;
 
 /// The shared control plane, or `None` (the test skips; under CI it fails).
 fn cluster(test: &str) -> Option<&'static TestCluster> {
     TestCluster::shared_or_skip(test)
-}
-
-/// A release with a chart, values and a hook, like windlass-release's fixtures.
-fn sample_release(namespace: &str, name: &str, version: u32, status: Status) -> Release {
-    let mut chart = Chart::default();
-    chart.metadata.name = name.into();
-    chart.metadata.version = "0.1.0".into();
-    chart.metadata.api_version = "v2".into();
-    chart
-        .templates
-        .push(File::new("templates/cm.yaml", "kind: ConfigMap\n"));
-    let mut release = Release {
-        name: name.into(),
-        namespace: namespace.into(),
-        version,
-        chart,
-        manifest: format!("---\n# Source: {name}/templates/cm.yaml\nkind: ConfigMap\n"),
-        hooks: vec![Hook {
-            name: format!("{name}-test"),
-            kind: "Pod".into(),
-            path: format!("{name}/templates/tests/t.yaml"),
-            manifest: "kind: Pod\n".into(),
-            events: vec![HookEvent::Test],
-            ..Hook::default()
-        }],
-        ..Release::default()
-    };
-    release.config.insert("replicaCount".into(), json!(version));
-    release.info.first_deployed = Timestamp::parse("2024-05-01T10:00:00.5+02:00");
-    release.info.last_deployed = Timestamp::parse("2024-05-01T10:00:00.5+02:00");
-    release.set_status(status, format!("revision {version}"));
-    release
 }
 
 async fn client_for(kubeconfig: &Path) -> kube::Client {

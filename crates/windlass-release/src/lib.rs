@@ -12,8 +12,10 @@ pub mod memory;
 pub mod release;
 pub mod storage;
 
-#[cfg(test)]
-mod test_support;
+// Fixtures for this crate's tests and, with feature `test-support`, for other
+// crates' drivers (windlass-kube's Secret driver tests).
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 
 pub use codec::ReleaseSecret;
 pub use driver::{Driver, ReleaseLock};
