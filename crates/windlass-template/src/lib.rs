@@ -18,6 +18,8 @@
 //! assert_eq!(out["demo/templates/cm.yaml"], "kind: ConfigMap\n");
 //! ```
 
+pub mod value;
+
 use std::collections::BTreeMap;
 
 use windlass_chart::{Chart, Values};
