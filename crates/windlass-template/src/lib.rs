@@ -18,6 +18,7 @@
 //! assert_eq!(out["demo/templates/cm.yaml"], "kind: ConfigMap\n");
 //! ```
 
+pub mod lex;
 pub mod value;
 
 use std::collections::BTreeMap;
