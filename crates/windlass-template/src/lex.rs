@@ -568,6 +568,8 @@ mod tests {
         );
     }
 
+    // Helm shows the last `: `-separated part of Go's message, with the line
+    // (tests/cases/printing.expected.json, the `lex-*` cases).
     #[test]
     fn errors_say_what_go_says_with_the_line() {
         let error = |input: &str| {

@@ -155,9 +155,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    // Expected texts recorded from Helm 4.2.3 (the peer's `render`) for
-    // `{{ .Values.x }}` with these values, and for the literals `3`, `1.5`,
-    // `1e6`, `-0.0`.
+    // Expected texts recorded from Helm 4.2.3: tests/cases/printing.json and
+    // its .expected.json (`{{ .Values.x }}` with these values, and the
+    // literals `3`, `1.5`, `1e6`, `-0.0`).
     #[test]
     fn floats_print_as_go_prints_them() {
         for (x, go) in [
