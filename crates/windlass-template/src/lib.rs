@@ -19,6 +19,7 @@
 //! ```
 
 pub mod lex;
+pub mod parse;
 pub mod value;
 
 use std::collections::BTreeMap;
