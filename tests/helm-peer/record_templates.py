@@ -38,6 +38,8 @@ def record(case):
 
 
 def main(paths):
+    # A shell glob such as cases/*.json also names the expectation files.
+    paths = [p for p in paths if not p.endswith(".expected.json")]
     for path in map(pathlib.Path, paths):
         cases = json.loads(path.read_text())
         names = [case["name"] for case in cases]

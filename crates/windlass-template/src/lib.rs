@@ -18,6 +18,7 @@
 //! assert_eq!(out["demo/templates/cm.yaml"], "kind: ConfigMap\n");
 //! ```
 
+pub mod gofmt;
 pub mod lex;
 pub mod parse;
 pub mod value;
