@@ -276,9 +276,9 @@ impl Lexer<'_> {
                     self.pos += 1;
                     self.emit(ItemKind::Pipe, start, self.pos);
                 }
-                '"' => self.quote(start)?,
+                '"' => self.quoted(start, '"')?,
                 '`' => self.raw_quote(start)?,
-                '\'' => self.char_constant(start)?,
+                '\'' => self.quoted(start, '\'')?,
                 '$' => {
                     self.pos += 1;
                     self.alphanumeric_run();
@@ -344,23 +344,28 @@ impl Lexer<'_> {
         }
     }
 
-    fn quote(&mut self, start: usize) -> Result<(), LexError> {
+    /// A quoted string (`"`) or character constant (`'`): up to the closing
+    /// quote, past backslash escapes, on one line.
+    fn quoted(&mut self, start: usize, quote: char) -> Result<(), LexError> {
+        let (kind, unterminated) = if quote == '"' {
+            (ItemKind::String, "unterminated quoted string")
+        } else {
+            (ItemKind::CharConstant, "unterminated character constant")
+        };
         self.pos += 1;
         loop {
             match self.peek() {
                 Some('\\') => {
                     self.pos += 1;
                     match self.peek() {
-                        Some('\n') | None => {
-                            return Err(self.error("unterminated quoted string"));
-                        }
+                        Some('\n') | None => return Err(self.error(unterminated)),
                         Some(c) => self.pos += c.len_utf8(),
                     }
                 }
-                Some('\n') | None => return Err(self.error("unterminated quoted string")),
-                Some('"') => {
+                Some('\n') | None => return Err(self.error(unterminated)),
+                Some(c) if c == quote => {
                     self.pos += 1;
-                    self.emit(ItemKind::String, start, self.pos);
+                    self.emit(kind, start, self.pos);
                     return Ok(());
                 }
                 Some(c) => self.pos += c.len_utf8(),
@@ -375,32 +380,6 @@ impl Lexer<'_> {
         self.pos += end + 2;
         self.emit(ItemKind::RawString, start, self.pos);
         Ok(())
-    }
-
-    fn char_constant(&mut self, start: usize) -> Result<(), LexError> {
-        self.pos += 1;
-        loop {
-            match self.peek() {
-                Some('\\') => {
-                    self.pos += 1;
-                    match self.peek() {
-                        Some('\n') | None => {
-                            return Err(self.error("unterminated character constant"));
-                        }
-                        Some(c) => self.pos += c.len_utf8(),
-                    }
-                }
-                Some('\n') | None => {
-                    return Err(self.error("unterminated character constant"));
-                }
-                Some('\'') => {
-                    self.pos += 1;
-                    self.emit(ItemKind::CharConstant, start, self.pos);
-                    return Ok(());
-                }
-                Some(c) => self.pos += c.len_utf8(),
-            }
-        }
     }
 
     /// Go's `scanNumber`: sign, `0x`/`0o`/`0b` prefixes, `_` separators, a
