@@ -125,9 +125,40 @@ fn a_failing_job_hook_fails_the_release_and_shows_its_logs() {
             ),
         ],
     );
+    // A pod of an earlier Job of the same name, not yet collected: it carries
+    // the `job-name` label but belongs to another Job (here, to none).
+    crate::support::block_on(async {
+        let stray = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "stray", "labels": {"job-name": "migrate"}},
+            "spec": {"restartPolicy": "Never", "containers": [
+                {"name": "main", "image": "busybox", "command": ["sh", "-c", "echo stale-run"]}
+            ]}
+        });
+        crate::support::admin(cluster)
+            .await
+            .apply(&stray, &w.namespace)
+            .await
+            .expect("create the stray pod");
+    });
+    let mut finished = false;
+    for _ in 0..600 {
+        finished = cluster
+            .journal(&w.namespace)
+            .iter()
+            .any(|e| e.pod == "stray" && e.exit_code.is_some());
+        if finished {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(finished, "the stray pod never ran");
+
     let run = w.run(&["install", "failing", &chart]);
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("migration 7 broke"), "{}", run.stderr);
+    // Only the failing Job's own pod's logs.
+    assert!(!run.stderr.contains("stale-run"), "{}", run.stderr);
     assert!(run.stderr.contains("POD LOGS: migrate-"), "{}", run.stderr);
     assert!(run.stderr.contains("exited with 3"), "{}", run.stderr);
     assert_eq!(
