@@ -291,10 +291,12 @@ fn format_float_verb(x: f64, verb: char, spec: Spec) -> Option<String> {
         }
         _ => return None,
     };
-    if !magnitude.is_finite() {
-        return Some(pad(&format!("{}{body}", sign(negative, spec)), spec, false));
-    }
-    Some(pad(&format!("{}{body}", sign(negative, spec)), spec, true))
+    // Zero padding only for finite numbers: `Inf` pads with spaces.
+    Some(pad(
+        &format!("{}{body}", sign(negative, spec)),
+        spec,
+        magnitude.is_finite(),
+    ))
 }
 
 /// `%.Ne`: `d.ddddde±XX`.
