@@ -84,7 +84,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             .iter()
             .map(|a| match a {
                 Value::Nil => "<nil>".to_string(),
-                a => format!("{}={a}", type_name(a)),
+                a => format!("{}={a}", a.type_name()),
             })
             .collect();
         out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
@@ -106,24 +106,10 @@ fn number(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize>
     value
 }
 
-/// Go's type name for the in-band errors.
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Nil => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
-        Value::Int64(_) => "int64",
-        Value::Float(_) => "float64",
-        Value::String(_) => "string",
-        Value::List(_) => "[]interface {}",
-        Value::Map(_) => "map[string]interface {}",
-    }
-}
-
 fn bad_verb(arg: &Value, verb: char) -> String {
     match arg {
         Value::Nil => format!("%!{verb}(<nil>)"),
-        arg => format!("%!{verb}({}={arg})", type_name(arg)),
+        arg => format!("%!{verb}({}={arg})", arg.type_name()),
     }
 }
 
@@ -161,6 +147,29 @@ fn format_arg(arg: &Value, verb: char, spec: Spec) -> String {
             }
             _ => bad_verb(arg, verb),
         },
+        Value::Bytes(bytes) => match verb {
+            's' => pad(&String::from_utf8_lossy(bytes), spec, false),
+            'q' => pad(&quote(&String::from_utf8_lossy(bytes)), spec, false),
+            'x' | 'X' => {
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                let hex = if verb == 'X' { hex.to_uppercase() } else { hex };
+                pad(&hex, spec, false)
+            }
+            _ => {
+                let parts: Vec<String> = bytes
+                    .iter()
+                    .map(|b| format_arg(&Value::Int(i64::from(*b)), verb, Spec::default()))
+                    .collect();
+                format!("[{}]", parts.join(" "))
+            }
+        },
+        // A Stringer (what Helm's objects and Sprig's structs are, as far as
+        // charts print them).
+        Value::Object(o) => match verb {
+            'v' | 's' => pad(&o.go_string(), spec, false),
+            'q' => pad(&quote(&o.go_string()), spec, false),
+            _ => bad_verb(arg, verb),
+        },
         // Go formats each element with the same verb.
         Value::List(items) => {
             let parts: Vec<String> = items
@@ -171,6 +180,7 @@ fn format_arg(arg: &Value, verb: char, spec: Spec) -> String {
         }
         Value::Map(map) => {
             let parts: Vec<String> = map
+                .borrow()
                 .iter()
                 .map(|(k, v)| {
                     format!(
@@ -405,7 +415,7 @@ mod tests {
             serde_json::from_str(include_str!("../tests/cases/printf.expected.json")).unwrap();
         let f = Value::Float;
         let map = |pairs: &[(&str, Value)]| {
-            Value::Map(
+            Value::map(
                 pairs
                     .iter()
                     .map(|(k, v)| ((*k).to_string(), v.clone()))
@@ -420,7 +430,7 @@ mod tests {
             ("s-bool", sprintf("%s", &[Value::Bool(true)])),
             (
                 "s-list",
-                sprintf("%s", &[Value::List(vec![s("a"), f(1.0), s("b")])]),
+                sprintf("%s", &[Value::list(vec![s("a"), f(1.0), s("b")])]),
             ),
             (
                 "s-map",
@@ -431,7 +441,7 @@ mod tests {
             ("d-string", sprintf("%d", &[s("abc")])),
             (
                 "d-list",
-                sprintf("%d", &[Value::List(vec![f(1.0), f(2.0)])]),
+                sprintf("%d", &[Value::list(vec![f(1.0), f(2.0)])]),
             ),
             (
                 "v-all",
@@ -442,7 +452,7 @@ mod tests {
                         s("s"),
                         Value::Nil,
                         f(1_000_000.0),
-                        map(&[("k", Value::List(vec![f(1.0), s("x")]))]),
+                        map(&[("k", Value::list(vec![f(1.0), s("x")]))]),
                     ],
                 ),
             ),

@@ -18,9 +18,13 @@
 //! assert_eq!(out["demo/templates/cm.yaml"], "kind: ConfigMap\n");
 //! ```
 
+pub mod funcs;
 pub mod gofmt;
+mod helm_funcs;
 pub mod lex;
 pub mod parse;
+mod serial;
+mod sprig;
 pub mod value;
 
 use std::collections::BTreeMap;

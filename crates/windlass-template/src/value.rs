@@ -2,9 +2,19 @@
 //! `text/template` over `interface{}` trees, and what a chart prints depends on
 //! the kind (`1000000` from a values file is a float64 and prints `1e+06`; the
 //! literal `3` is an int). Printing follows `fmt`'s `%v`.
+//!
+//! Maps are shared, mutable references as in Go: Sprig's `set` and `merge`
+//! change the map every holder sees (charts rely on it to pass state between
+//! templates through `.Values`). Lists are shared and never changed in place
+//! (Sprig copies before `append`), so `Rc<Vec>` is enough.
 
+use std::any::Any;
+use std::cell::{Ref, RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
+
+use crate::funcs::Signature;
 
 /// A Go value as templates see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,13 +31,204 @@ pub enum Value {
     Float(f64),
     /// `string`.
     String(String),
+    /// `[]byte` (`.Files.GetBytes`).
+    Bytes(Rc<Vec<u8>>),
     /// `[]interface{}`.
-    List(Vec<Value>),
+    List(Rc<Vec<Value>>),
     /// `map[string]interface{}`; Go prints and ranges over it in key order.
-    Map(BTreeMap<String, Value>),
+    Map(Map),
+    /// A Go struct or pointer with fields and methods (`.Chart`,
+    /// `.Capabilities`, `.Files`, a certificate from `genCA`...).
+    Object(Rc<dyn Object>),
+}
+
+/// A Go struct (or pointer to one, or named type with methods) that templates
+/// reach through fields and methods.
+pub trait Object: fmt::Debug {
+    /// Go's type name, as `typeOf` and error messages print it
+    /// (`*chart.Metadata`, `chartutil.Capabilities`).
+    fn type_name(&self) -> String;
+    /// Go's kind name (`struct`, `ptr`, `map`, `slice`).
+    fn kind(&self) -> &'static str {
+        "struct"
+    }
+    /// An exported field (or a map key, for map types), `None` if there is none.
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    /// The signature of a method, `None` if there is none. Go tries methods
+    /// before fields.
+    fn method(&self, _name: &str) -> Option<Signature> {
+        None
+    }
+    /// Calls a method [`Object::method`] named, with arguments of its signature.
+    ///
+    /// # Errors
+    /// The method's error, as Go's would read.
+    fn call(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
+        Err(format!("can't call method {name}"))
+    }
+    /// `%v`.
+    fn go_string(&self) -> String;
+    /// What `encoding/json` would see (for `toYaml`, `toJson`): a tree of plain
+    /// values.
+    fn to_data(&self) -> Value {
+        Value::Nil
+    }
+    /// For functions that take a specific object type (`genSignedCert`'s CA).
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl PartialEq for dyn Object {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(
+            std::ptr::from_ref(self).cast::<u8>(),
+            std::ptr::from_ref(other).cast::<u8>(),
+        )
+    }
+}
+
+/// A shared, mutable `map[string]interface{}`. Cloning shares the map, as
+/// copying a Go map value does; [`Map::deep_copy`] copies it.
+#[derive(Clone, Default)]
+pub struct Map {
+    entries: Rc<RefCell<BTreeMap<String, Value>>>,
+    /// Helm's named `Values` type (the root `.Values`): `typeOf` says
+    /// `common.Values` and its methods shadow keys.
+    is_values: bool,
+}
+
+impl Map {
+    /// An empty map.
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    /// A map of Helm's `Values` type.
+    pub fn values(entries: BTreeMap<String, Value>) -> Map {
+        Map {
+            entries: Rc::new(RefCell::new(entries)),
+            is_values: true,
+        }
+    }
+
+    /// Whether this is Helm's `Values` type rather than a plain map.
+    pub fn is_values(&self) -> bool {
+        self.is_values
+    }
+
+    /// The entry under `key`.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.entries.borrow().get(key).cloned()
+    }
+
+    /// Whether `key` has an entry (even a nil one).
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.borrow().contains_key(key)
+    }
+
+    /// Sets `key`, in place: every holder of this map sees it.
+    pub fn insert(&self, key: impl Into<String>, value: Value) {
+        self.entries.borrow_mut().insert(key.into(), value);
+    }
+
+    /// Removes `key`, in place.
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.entries.borrow_mut().remove(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.borrow().is_empty()
+    }
+
+    /// The keys, in byte order.
+    pub fn keys(&self) -> Vec<String> {
+        self.entries.borrow().keys().cloned().collect()
+    }
+
+    /// A snapshot of the entries, in key (byte) order. Safe to hold while the
+    /// map changes.
+    pub fn entries(&self) -> Vec<(String, Value)> {
+        self.entries
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Reads the entries in place. Do not change this map (or a map that may
+    /// be this one) while holding it.
+    pub fn borrow(&self) -> Ref<'_, BTreeMap<String, Value>> {
+        self.entries.borrow()
+    }
+
+    /// Changes the entries in place. Do not read this map (or a map that may
+    /// be this one) while holding it.
+    pub fn borrow_mut(&self) -> RefMut<'_, BTreeMap<String, Value>> {
+        self.entries.borrow_mut()
+    }
+
+    /// Whether both handles name the same Go map.
+    pub fn ptr_eq(&self, other: &Map) -> bool {
+        Rc::ptr_eq(&self.entries, &other.entries)
+    }
+
+    /// A copy that shares nothing with this map (nested maps copied too).
+    pub fn deep_copy(&self) -> Map {
+        let entries = self
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k, v.deep_copy()))
+            .collect();
+        Map {
+            entries: Rc::new(RefCell::new(entries)),
+            is_values: self.is_values,
+        }
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Map {
+    fn from(entries: BTreeMap<String, Value>) -> Map {
+        Map {
+            entries: Rc::new(RefCell::new(entries)),
+            is_values: false,
+        }
+    }
+}
+
+/// Go's `reflect.DeepEqual` on the contents.
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.ptr_eq(other) || *self.entries.borrow() == *other.entries.borrow()
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.entries.borrow().iter()).finish()
+    }
 }
 
 impl Value {
+    /// A string.
+    pub fn str(text: impl Into<String>) -> Value {
+        Value::String(text.into())
+    }
+
+    /// A `[]interface{}`.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    /// A new `map[string]interface{}`.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Map::from(entries))
+    }
+
     /// Go's kind name (`reflect.Kind`), as `kindOf` reports it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -37,13 +238,27 @@ impl Value {
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
             Value::String(_) => "string",
-            Value::List(_) => "slice",
+            Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
+            Value::Object(o) => o.kind(),
+        }
+    }
+
+    /// Go's type name, as `typeOf` and error messages print it.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".into(),
+            Value::Bytes(_) => "[]uint8".into(),
+            Value::List(_) => "[]interface {}".into(),
+            Value::Map(m) if m.is_values() => "common.Values".into(),
+            Value::Map(_) => "map[string]interface {}".into(),
+            Value::Object(o) => o.type_name(),
+            other => other.kind().into(),
         }
     }
 
     /// Go template truthiness: false, zero numbers, empty strings and
-    /// collections, and nil are false.
+    /// collections, and nil are false; structs are true.
     pub fn is_true(&self) -> bool {
         match self {
             Value::Nil => false,
@@ -51,9 +266,54 @@ impl Value {
             Value::Int(n) | Value::Int64(n) => *n != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
+            Value::Object(_) => true,
         }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A copy sharing no map with this one (Go's `copystructure`).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Map(m) => Value::Map(m.deep_copy()),
+            Value::List(items) => Value::list(items.iter().map(Value::deep_copy).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// The value as JSON sees it (`encoding/json` on the Go value): objects
+    /// become their data, bytes a base64 string's source, numbers keep
+    /// their kind. `None` for a float that JSON cannot hold (NaN, infinity).
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        Some(match self {
+            Value::Nil => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(n) | Value::Int64(n) => serde_json::Value::from(*n),
+            Value::Float(x) => serde_json::Value::Number(serde_json::Number::from_f64(*x)?),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Bytes(b) => {
+                serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect())
+            }
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect::<Option<_>>()?)
+            }
+            Value::Map(m) => serde_json::Value::Object(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| Some((k.clone(), v.to_json()?)))
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Object(o) => o.to_data().to_json()?,
+        })
     }
 }
 
@@ -66,8 +326,8 @@ impl From<&serde_json::Value> for Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from).collect()),
-            serde_json::Value::Object(map) => Value::Map(
+            serde_json::Value::Array(items) => Value::list(items.iter().map(Value::from).collect()),
+            serde_json::Value::Object(map) => Value::map(
                 map.iter()
                     .map(|(k, v)| (k.clone(), Value::from(v)))
                     .collect(),
@@ -85,6 +345,16 @@ impl fmt::Display for Value {
             Value::Int(n) | Value::Int64(n) => write!(f, "{n}"),
             Value::Float(x) => f.write_str(&format_float(*x)),
             Value::String(s) => f.write_str(s),
+            Value::Bytes(bytes) => {
+                f.write_str("[")?;
+                for (i, b) in bytes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{b}")?;
+                }
+                f.write_str("]")
+            }
             Value::List(items) => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {
@@ -97,7 +367,7 @@ impl fmt::Display for Value {
             }
             Value::Map(map) => {
                 f.write_str("map[")?;
-                for (i, (key, value)) in map.iter().enumerate() {
+                for (i, (key, value)) in map.borrow().iter().enumerate() {
                     if i > 0 {
                         f.write_str(" ")?;
                     }
@@ -105,6 +375,7 @@ impl fmt::Display for Value {
                 }
                 f.write_str("]")
             }
+            Value::Object(o) => f.write_str(&o.go_string()),
         }
     }
 }
@@ -187,8 +458,11 @@ mod tests {
         let Value::Map(values) = values else {
             panic!("a map")
         };
-        assert_eq!(values["m"].to_string(), "map[a:x b:2 n:map[z:[1 2]]]");
-        assert_eq!(values["l"].to_string(), "[1 a true <nil> 2.5]");
+        assert_eq!(
+            values.get("m").unwrap().to_string(),
+            "map[a:x b:2 n:map[z:[1 2]]]"
+        );
+        assert_eq!(values.get("l").unwrap().to_string(), "[1 a true <nil> 2.5]");
         assert_eq!(Value::Int(3).to_string(), "3");
         assert_eq!(Value::Nil.to_string(), "<nil>");
     }
@@ -198,7 +472,7 @@ mod tests {
         assert_eq!(Value::Float(1.0).kind(), "float64");
         assert_eq!(Value::Int64(1).kind(), "int64");
         assert!(!Value::Float(0.0).is_true());
-        assert!(!Value::Map(BTreeMap::new()).is_true());
+        assert!(!Value::map(BTreeMap::new()).is_true());
         assert!(Value::String("false".into()).is_true());
     }
 }

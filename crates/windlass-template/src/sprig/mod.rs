@@ -1,0 +1,35 @@
+//! Sprig v3.3.0's functions (`TxtFuncMap` without `env` and `expandenv`), by
+//! area, with Sprig's behaviour including its quirks (see
+//! `../shared/docs/template-spec.md` section 3).
+
+mod conv;
+mod crypto;
+mod dates;
+mod dicts;
+mod encoding;
+mod lists;
+mod math;
+mod random;
+mod regex;
+mod semver;
+mod strings;
+
+use crate::funcs::Function;
+
+/// Every Sprig function.
+pub fn functions() -> Vec<Function> {
+    [
+        strings::functions(),
+        conv::functions(),
+        lists::functions(),
+        dicts::functions(),
+        math::functions(),
+        regex::functions(),
+        encoding::functions(),
+        crypto::functions(),
+        random::functions(),
+        dates::functions(),
+        semver::functions(),
+    ]
+    .concat()
+}
