@@ -9,6 +9,8 @@ mod dicts;
 mod encoding;
 mod lists;
 mod math;
+mod network;
+mod paths;
 mod random;
 mod regex;
 mod semver;
@@ -30,6 +32,8 @@ pub fn functions() -> Vec<Function> {
         random::functions(),
         dates::functions(),
         semver::functions(),
+        paths::functions(),
+        network::functions(),
     ]
     .concat()
 }

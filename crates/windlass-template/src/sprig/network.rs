@@ -1,0 +1,7 @@
+//! Sprig's network functions.
+
+use crate::funcs::Function;
+
+pub(super) fn functions() -> Vec<Function> {
+    Vec::new()
+}
