@@ -16,7 +16,7 @@ pub fn functions() -> Vec<Function> {
         Function {
             name: "fail",
             sig: Signature::fixed(&[Type::String]),
-            call: |args| Err(string_arg(args, 0).to_string()),
+            call: |args| Err(warn(string_arg(args, 0))),
         },
     ];
     for (name, sig) in [
@@ -46,8 +46,17 @@ fn string_arg(args: &[Value], i: usize) -> &str {
 fn required(args: &[Value]) -> Result<Value, String> {
     let value = args.get(1).cloned().unwrap_or(Value::Nil);
     match &value {
-        Value::Nil => Err(string_arg(args, 0).to_string()),
-        Value::String(s) if s.is_empty() => Err(string_arg(args, 0).to_string()),
+        Value::Nil => Err(warn(string_arg(args, 0))),
+        Value::String(s) if s.is_empty() => Err(warn(string_arg(args, 0))),
         _ => Ok(value),
     }
+}
+
+/// Marks a message Helm shows alone (`execution error at (...): MESSAGE`).
+fn warn(message: &str) -> String {
+    format!(
+        "{}{message}{}",
+        crate::render::WARN_START,
+        crate::render::WARN_END
+    )
 }

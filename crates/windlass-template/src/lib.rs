@@ -2,10 +2,10 @@
 //! `templates/` of the chart and of its enabled subcharts, keyed by its full
 //! path (`parent/charts/sub/templates/x.yaml`), as Helm's engine returns them.
 //!
-//! The Go template language (with Sprig and Helm's functions) is not implemented
-//! yet. Until it is, a template without `{{` passes through unchanged, and one
-//! that contains `{{` stops rendering with an error naming the file. Callers
-//! depend only on [`render`] and [`RenderContext`], which stay as they are.
+//! The pieces: Go's template language ([`lex`], [`parse`], [`exec`]) over Go's
+//! value kinds ([`value`]), Go's `fmt` ([`gofmt`]), Sprig's and Helm's
+//! functions ([`funcs`]), and Helm's pipeline (template order, scopes,
+//! `<no value>`, error messages). Callers use [`render`] and [`RenderContext`].
 //!
 //! ```
 //! use windlass_chart::{Chart, File};
@@ -13,16 +13,22 @@
 //!
 //! let mut chart = Chart::default();
 //! chart.metadata.name = "demo".into();
-//! chart.templates.push(File::new("templates/cm.yaml", "kind: ConfigMap\n"));
+//! chart.templates.push(File::new(
+//!     "templates/cm.yaml",
+//!     "name: {{ .Release.Name }}-{{ .Chart.Name }}\n",
+//! ));
 //! let out = render(&chart, &Default::default(), &RenderContext::default()).unwrap();
-//! assert_eq!(out["demo/templates/cm.yaml"], "kind: ConfigMap\n");
+//! assert_eq!(out["demo/templates/cm.yaml"], "name: release-name-demo\n");
 //! ```
 
+pub mod exec;
 pub mod funcs;
 pub mod gofmt;
 mod helm_funcs;
 pub mod lex;
+mod objects;
 pub mod parse;
+mod render;
 mod serial;
 mod sprig;
 pub mod value;
@@ -68,13 +74,12 @@ impl Default for RenderContext {
 /// Why a chart could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenderError {
-    /// A template uses template actions, which this build cannot evaluate yet.
-    #[error(
-        "`{path}`: template actions (`{{{{ ... }}}}`) are not supported yet; only plain YAML templates can be rendered"
-    )]
-    TemplateActions {
-        /// The template's full path.
-        path: String,
+    /// A template failed to parse or run; the message is Helm's (it names the
+    /// template, line and column).
+    #[error("{message}")]
+    Template {
+        /// Helm's message.
+        message: String,
     },
     /// A template is not UTF-8 text.
     #[error("`{path}`: template is not valid UTF-8 (at byte {offset})")]
@@ -87,44 +92,21 @@ pub enum RenderError {
 }
 
 /// Renders every template of `chart` and its subcharts (already filtered to
-/// the enabled ones), keyed by full path. Partials (`_helpers.tpl`) and
-/// `NOTES.txt` are included, as Helm's engine returns them; the caller decides
-/// what to emit.
+/// the enabled ones), keyed by full path, as Helm's engine does. Partials
+/// (`_helpers.tpl`) are left out; `NOTES.txt` files are included and the
+/// caller decides what to emit.
 ///
 /// `values` are the coalesced values the templates will see.
 ///
 /// # Errors
-/// A template that needs the template engine, or that is not UTF-8.
+/// A template that fails to parse or run (Helm's message), or that is not
+/// UTF-8.
 pub fn render(
     chart: &Chart,
-    _values: &Values,
-    _context: &RenderContext,
+    values: &Values,
+    context: &RenderContext,
 ) -> Result<BTreeMap<String, String>, RenderError> {
-    let mut out = BTreeMap::new();
-    render_chart(chart, chart.name(), &mut out)?;
-    Ok(out)
-}
-
-fn render_chart(
-    chart: &Chart,
-    full_path: &str,
-    out: &mut BTreeMap<String, String>,
-) -> Result<(), RenderError> {
-    for template in &chart.templates {
-        let path = format!("{full_path}/{}", template.name);
-        let text = std::str::from_utf8(&template.data).map_err(|e| RenderError::InvalidUtf8 {
-            path: path.clone(),
-            offset: e.valid_up_to(),
-        })?;
-        if text.contains("{{") {
-            return Err(RenderError::TemplateActions { path });
-        }
-        out.insert(path, text.to_string());
-    }
-    for dep in &chart.dependencies {
-        render_chart(dep, &format!("{full_path}/charts/{}", dep.name()), out)?;
-    }
-    Ok(())
+    render::render(chart, values, context)
 }
 
 #[cfg(test)]
@@ -153,21 +135,15 @@ mod tests {
     }
 
     #[test]
-    fn template_actions_stop_with_the_file_named() {
+    fn errors_name_the_template_line_and_column() {
         let c = chart(
             "app",
-            &[("templates/d.yaml", "name: {{ .Release.Name }}\n")],
+            &[("templates/d.yaml", "a\n  {{ .Values.missing.key }}\n")],
         );
         let err = render(&c, &Values::new(), &RenderContext::default()).unwrap_err();
         assert_eq!(
-            err,
-            RenderError::TemplateActions {
-                path: "app/templates/d.yaml".into()
-            }
-        );
-        assert!(
-            err.to_string()
-                .starts_with("`app/templates/d.yaml`: template actions (`{{ ... }}`)")
+            err.to_string(),
+            "app/templates/d.yaml:2:12\n  executing \"app/templates/d.yaml\" at <.Values.missing.key>:\n    nil pointer evaluating interface {}.key"
         );
     }
 

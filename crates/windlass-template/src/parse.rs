@@ -5,6 +5,8 @@
 //! texts (`template: NAME:LINE: MESSAGE`).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
 
 use crate::lex::{Item, ItemKind, lex};
 
@@ -23,6 +25,8 @@ pub enum Node {
     With(Branch),
     /// `{{template "name" pipeline}}` (and the call half of `block`).
     Template {
+        /// Byte offset of the name, for error positions.
+        pos: usize,
         line: usize,
         name: String,
         pipe: Option<Pipe>,
@@ -97,10 +101,11 @@ pub enum Arg {
         pos: usize,
         number: Number,
     },
-    /// A quoted or raw string, unquoted.
+    /// A quoted or raw string: its text, and as written (for messages).
     String {
         pos: usize,
         text: String,
+        quoted: String,
     },
     /// A function name.
     Function {
@@ -129,6 +134,10 @@ pub struct Number {
 pub struct Tree {
     pub name: String,
     pub root: Vec<Node>,
+    /// The name the text was parsed under (the file), for error locations.
+    pub parse_name: String,
+    /// The whole text parsed, for error locations (line and column).
+    pub text: Rc<str>,
 }
 
 /// A parse error, in Go's words: `template: NAME:LINE: MESSAGE`.
@@ -178,6 +187,7 @@ pub fn parse(
         action_line: 0,
         has_function,
         trees: BTreeMap::new(),
+        text: Rc::from(text),
     };
     let root = parser.top_level()?;
     parser.add(name.to_string(), root)?;
@@ -196,9 +206,12 @@ struct Parser<'a> {
     action_line: usize,
     has_function: &'a dyn Fn(&str) -> bool,
     trees: BTreeMap<String, Tree>,
+    text: Rc<str>,
 }
 
-fn is_empty_tree(nodes: &[Node]) -> bool {
+/// Whether a template body is only space and comments (Go's `IsEmptyTree`):
+/// such a definition does not replace an earlier one.
+pub fn is_empty_tree(nodes: &[Node]) -> bool {
     nodes.iter().all(|n| match n {
         Node::Text(text) => text.trim().is_empty(),
         _ => false,
@@ -293,7 +306,13 @@ impl Parser<'_> {
                 }
             }
             _ => {
-                self.trees.insert(name.clone(), Tree { name, root });
+                let tree = Tree {
+                    name: name.clone(),
+                    root,
+                    parse_name: self.name.clone(),
+                    text: Rc::clone(&self.text),
+                };
+                self.trees.insert(name, tree);
             }
         }
         Ok(())
@@ -485,7 +504,12 @@ impl Parser<'_> {
             self.backup();
             Some(self.pipeline(context, ItemKind::RightDelim)?)
         };
-        Ok(Node::Template { line, name, pipe })
+        Ok(Node::Template {
+            pos: token.pos,
+            line,
+            name,
+            pipe,
+        })
     }
 
     /// `{{block "name" pipeline}}` body `{{end}}`: a `define` plus a `template`.
@@ -502,6 +526,7 @@ impl Parser<'_> {
         }
         self.add(name.clone(), list)?;
         Ok(Node::Template {
+            pos: token.pos,
             line,
             name,
             pipe: Some(pipe),
@@ -633,17 +658,20 @@ impl Parser<'_> {
         if self.peek().kind != ItemKind::Field {
             return Ok(Some(node));
         }
+        // Go's chain (and the field or variable it becomes) sits at the
+        // first trailing field, which is where its errors point.
+        let pos = self.peek().pos;
         let mut fields = Vec::new();
         while self.peek().kind == ItemKind::Field {
             let field = self.next_item();
             fields.push(field.text[1..].to_string());
         }
         Ok(Some(match node {
-            Arg::Field { pos, mut names } => {
+            Arg::Field { mut names, .. } => {
                 names.extend(fields);
                 Arg::Field { pos, names }
             }
-            Arg::Variable { pos, mut names } => {
+            Arg::Variable { mut names, .. } => {
                 names.extend(fields);
                 Arg::Variable { pos, names }
             }
@@ -655,7 +683,7 @@ impl Parser<'_> {
                 return self.error(format!("unexpected . after term {:?}", term_text(&node)));
             }
             other => Arg::Chain {
-                pos: term_pos(&other),
+                pos,
                 node: Box::new(other),
                 fields,
             },
@@ -708,6 +736,7 @@ impl Parser<'_> {
             ItemKind::String | ItemKind::RawString => Arg::String {
                 pos,
                 text: self.unquote(&token)?,
+                quoted: token.text.clone(),
             },
             _ => {
                 self.backup();
@@ -734,6 +763,13 @@ enum Parsed {
     Else,
 }
 
+impl Arg {
+    /// Byte offset, for error positions.
+    pub fn pos(&self) -> usize {
+        term_pos(self)
+    }
+}
+
 fn term_pos(arg: &Arg) -> usize {
     match arg {
         Arg::Field { pos, .. }
@@ -752,11 +788,75 @@ fn term_pos(arg: &Arg) -> usize {
 fn term_text(arg: &Arg) -> String {
     match arg {
         Arg::Bool { value, .. } => value.to_string(),
-        Arg::String { text, .. } => format!("{text:?}"),
+        Arg::String { quoted, .. } => quoted.clone(),
         Arg::Number { number, .. } => number.text.clone(),
         Arg::Nil { .. } => "nil".into(),
         Arg::Dot { .. } => ".".into(),
         _ => String::new(),
+    }
+}
+
+/// Go's `Node.String()`, which error messages quote as the context
+/// (`at <.Values.x>`).
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Field { names, .. } => {
+                for name in names {
+                    write!(f, ".{name}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable { names, .. } => f.write_str(&names.join(".")),
+            Arg::Chain { node, fields, .. } => {
+                match node.as_ref() {
+                    Arg::Pipe(pipe) => write!(f, "({pipe})")?,
+                    other => write!(f, "{other}")?,
+                }
+                for field in fields {
+                    write!(f, ".{field}")?;
+                }
+                Ok(())
+            }
+            Arg::Dot { .. } => f.write_str("."),
+            Arg::Nil { .. } => f.write_str("nil"),
+            Arg::Bool { value, .. } => write!(f, "{value}"),
+            Arg::Number { number, .. } => f.write_str(&number.text),
+            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::Function { name, .. } => f.write_str(name),
+            Arg::Pipe(pipe) => write!(f, "{pipe}"),
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            match arg {
+                Arg::Pipe(pipe) => write!(f, "({pipe})")?,
+                other => write!(f, "{other}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            f.write_str(&self.decl.join(", "))?;
+            f.write_str(if self.is_assign { " = " } else { " := " })?;
+        }
+        for (i, cmd) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{cmd}")?;
+        }
+        Ok(())
     }
 }
 

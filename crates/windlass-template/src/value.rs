@@ -68,6 +68,10 @@ pub trait Object: fmt::Debug {
     fn call(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
         Err(format!("can't call method {name}"))
     }
+    /// `len`, for map and slice types.
+    fn len(&self) -> Option<usize> {
+        None
+    }
     /// `%v`.
     fn go_string(&self) -> String;
     /// What `encoding/json` would see (for `toYaml`, `toJson`): a tree of plain
@@ -109,6 +113,22 @@ impl Map {
         Map {
             entries: Rc::new(RefCell::new(entries)),
             is_values: true,
+        }
+    }
+
+    /// The same map as Helm's `Values` type (`Values(m)` in Go: shared).
+    pub fn as_values(&self) -> Map {
+        Map {
+            entries: Rc::clone(&self.entries),
+            is_values: true,
+        }
+    }
+
+    /// The same map as a plain `map[string]interface{}` (shared).
+    pub fn as_plain(&self) -> Map {
+        Map {
+            entries: Rc::clone(&self.entries),
+            is_values: false,
         }
     }
 

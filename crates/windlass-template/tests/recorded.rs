@@ -56,3 +56,95 @@ fn parse_errors_match_helm() {
     assert!(checked > 0, "no parse-error case found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every recorded case rendered as Helm rendered it: chart `t` with the case's
+/// template as `templates/t.txt`, its values and files; the output, or
+/// Helm's error message, must be identical.
+#[test]
+fn renders_match_helm() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (file, case, expected) in recorded_cases() {
+        let name = case["name"].as_str().expect("name");
+        let mut chart = windlass_chart::Chart::default();
+        chart.metadata.name = "t".into();
+        chart.metadata.version = "0.1.0".into();
+        chart.metadata.api_version = "v2".into();
+        chart.templates.push(windlass_chart::File::new(
+            "templates/t.txt",
+            case["template"].as_str().expect("template"),
+        ));
+        if let Some(files) = case["files"].as_object() {
+            for (path, text) in files {
+                let file = windlass_chart::File::new(path.as_str(), text.as_str().expect("text"));
+                if path.starts_with("templates/") {
+                    chart.templates.push(file);
+                } else {
+                    chart.files.push(file);
+                }
+            }
+        }
+        let values = case["values"].as_object().cloned().unwrap_or_default();
+        let got = windlass_template::render(
+            &chart,
+            &values,
+            &windlass_template::RenderContext {
+                kube_version: "v1.36.0".into(),
+                ..Default::default()
+            },
+        );
+        checked += 1;
+        let got = match got {
+            Ok(files) => Value::from(serde_json::json!({
+                "output": files.get("t/templates/t.txt").cloned().unwrap_or_default()
+            })),
+            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        };
+        if got != expected {
+            failures.push(format!(
+                "{file}: {name}:\n  got:  {got}\n  Helm: {expected}"
+            ));
+        }
+    }
+    assert!(checked > 0, "no case found");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cases differ from Helm:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `(cases file, case, what Helm did)` for every recorded case.
+fn recorded_cases() -> Vec<(String, Value, Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("cases dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !p.to_string_lossy().ends_with(".expected.json")
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let cases: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(file.with_extension("expected.json"))
+                .expect("recorded expectations; run tests/helm-peer/record_templates.py"),
+        )
+        .expect("JSON");
+        let label = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        for case in cases {
+            let name = case["name"].as_str().expect("name").to_string();
+            out.push((label.clone(), case, expected[&name].clone()));
+        }
+    }
+    out
+}
