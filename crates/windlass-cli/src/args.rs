@@ -60,6 +60,16 @@ pub struct Global {
     /// `.Capabilities.KubeVersion`).
     #[arg(long, global = true, env = "WINDLASS_KUBE_VERSION", default_value = windlass_engine::DEFAULT_KUBE_VERSION)]
     pub kube_version: String,
+    /// API versions added to `.Capabilities.APIVersions` on the local target
+    /// (`batch/v1/CronJob` form included), as Helm's `--api-versions`.
+    #[arg(
+        long = "api-versions",
+        short = 'a',
+        global = true,
+        value_name = "VERSION",
+        value_delimiter = ','
+    )]
+    pub api_versions: Vec<String>,
 }
 
 /// `--target`.

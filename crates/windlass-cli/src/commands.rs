@@ -182,8 +182,13 @@ async fn engine(global: &Global, format: Output) -> anyhow::Result<Engine> {
                 )
             }
         };
+    let template_lookups = (global.target == TargetKind::Cluster).then(|| lookups.clone());
     let runner = WasmHookRunner::new(wasm_runtime()?, lookups);
-    Ok(Engine::new(storage, target)
+    let engine = match template_lookups {
+        Some(reader) => Engine::new(storage, target).with_template_lookups(reader),
+        None => Engine::new(storage, target),
+    };
+    Ok(engine
         .with_progress(progress)
         .with_wasm_runner(Arc::new(runner)))
 }
@@ -211,7 +216,7 @@ async fn store_engine(global: &Global, format: Output) -> anyhow::Result<Engine>
 fn local_target(global: &Global) -> anyhow::Result<LocalTarget> {
     let version = windlass_chart::constraint::normalize_kube_version(&global.kube_version)
         .with_context(|| format!("invalid --kube-version `{}`", global.kube_version))?;
-    Ok(LocalTarget::new(version))
+    Ok(LocalTarget::new(version).with_api_versions(global.api_versions.clone()))
 }
 
 fn load_chart(path: &Path) -> anyhow::Result<Chart> {

@@ -17,6 +17,8 @@ pub struct Engine {
     pub(crate) target: Arc<dyn Target>,
     pub(crate) wasm_runner: Option<Arc<dyn HookRunner>>,
     pub(crate) progress: Arc<dyn Progress>,
+    /// What templates' `lookup` reads (the cluster target's cluster).
+    pub(crate) template_lookups: Option<Arc<dyn windlass_wasm::ClusterReader>>,
 }
 
 impl Engine {
@@ -28,6 +30,7 @@ impl Engine {
             target,
             wasm_runner: None,
             progress: Arc::new(Silent),
+            template_lookups: None,
         }
     }
 
@@ -35,6 +38,14 @@ impl Engine {
     #[must_use]
     pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
         self.progress = progress;
+        self
+    }
+
+    /// Lets templates' `lookup` read the cluster through `reader`, as Helm
+    /// does when it has a cluster. Needs a multi-threaded Tokio runtime.
+    #[must_use]
+    pub fn with_template_lookups(mut self, reader: Arc<dyn windlass_wasm::ClusterReader>) -> Self {
+        self.template_lookups = Some(reader);
         self
     }
 

@@ -3,6 +3,7 @@
 //! `NOTES.txt`, and resources split from hooks in Helm's order).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use windlass_chart::manifest::{self, KindOrder};
 use windlass_chart::{Chart, Hook, Manifest, Values, constraint, dependencies, schema, values};
@@ -110,9 +111,16 @@ impl Engine {
             is_install: !release.is_upgrade,
             is_upgrade: release.is_upgrade,
             kube_version,
-            api_versions: Vec::new(),
+            api_versions: self.target.api_versions(),
+            lookup: self.template_lookups.clone().map(cluster_lookup),
         };
-        let mut files = windlass_template::render(&chart, &values, &context)?;
+        let mut files = if context.lookup.is_some() {
+            // The renderer's thread blocks on the cluster's answers while this
+            // worker waits for it; another worker drives the connection.
+            tokio::task::block_in_place(|| windlass_template::render(&chart, &values, &context))?
+        } else {
+            windlass_template::render(&chart, &values, &context)?
+        };
         let notes = take_notes(&mut files, chart.name());
         let mut sorted = manifest::sort_manifests(&files, KindOrder::Install)?;
         for warning in &sorted.warnings {
@@ -146,6 +154,35 @@ impl Engine {
             notes,
         })
     }
+}
+
+/// Helm's `lookup` through `reader`: one object by name, or the list of a
+/// kind (`name` empty), in `namespace` or, empty, across namespaces.
+fn cluster_lookup(reader: Arc<dyn windlass_wasm::ClusterReader>) -> windlass_template::Lookup {
+    let handle = tokio::runtime::Handle::current();
+    windlass_template::Lookup(Arc::new(move |api_version, kind, namespace, name| {
+        let namespace = (!namespace.is_empty()).then_some(namespace);
+        handle.block_on(async {
+            if !name.is_empty() {
+                return reader.get(api_version, kind, namespace, name).await;
+            }
+            let namespaces = namespace.map(|n| vec![n.to_string()]);
+            let items = reader
+                .list(
+                    api_version,
+                    kind,
+                    namespaces.as_deref(),
+                    &windlass_wasm::LabelSelector::default(),
+                )
+                .await?;
+            Ok(Some(serde_json::json!({
+                "apiVersion": api_version,
+                "kind": format!("{kind}List"),
+                "metadata": {},
+                "items": items,
+            })))
+        })
+    }))
 }
 
 /// Removes every `NOTES.txt` from the rendered files (they are not resources)

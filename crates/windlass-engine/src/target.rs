@@ -109,6 +109,15 @@ pub trait Target: Send + Sync {
     /// (`kubeVersion`), such as `v1.34.0`.
     fn kube_version(&self) -> &str;
 
+    /// The API versions charts see in `.Capabilities.APIVersions`: Helm's
+    /// default set unless a target knows better.
+    fn api_versions(&self) -> Vec<String> {
+        windlass_template::DEFAULT_API_VERSIONS
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     /// The runner for Kubernetes hooks, or why this target cannot run them.
     ///
     /// # Errors
@@ -210,6 +219,7 @@ pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
 #[derive(Debug, Clone)]
 pub struct LocalTarget {
     kube_version: String,
+    extra_api_versions: Vec<String>,
 }
 
 impl LocalTarget {
@@ -217,7 +227,15 @@ impl LocalTarget {
     pub fn new(kube_version: impl Into<String>) -> Self {
         LocalTarget {
             kube_version: kube_version.into(),
+            extra_api_versions: Vec::new(),
         }
+    }
+
+    /// Adds API versions to Helm's default set (`--api-versions`).
+    #[must_use]
+    pub fn with_api_versions(mut self, extra: Vec<String>) -> Self {
+        self.extra_api_versions = extra;
+        self
     }
 
     fn not_applied() -> Applied {
@@ -239,6 +257,14 @@ const NO_CLUSTER: &str = "no cluster (local target)";
 impl Target for LocalTarget {
     fn kube_version(&self) -> &str {
         &self.kube_version
+    }
+
+    fn api_versions(&self) -> Vec<String> {
+        windlass_template::DEFAULT_API_VERSIONS
+            .iter()
+            .map(ToString::to_string)
+            .chain(self.extra_api_versions.iter().cloned())
+            .collect()
     }
 
     fn hook_runner(&self) -> Result<Arc<dyn HookRunner>, String> {

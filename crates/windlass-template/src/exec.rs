@@ -508,7 +508,7 @@ impl<'t> State<'t> {
         match first {
             Arg::Field { names, .. } => {
                 self.at = At::Arg(first);
-                return self.eval_field_chain(dot, dot.clone(), names, &cmd.args, fin);
+                return self.eval_field_chain(dot, first, dot.clone(), names, &cmd.args, fin);
             }
             Arg::Chain { .. } => return self.eval_chain(dot, first, &cmd.args, fin),
             Arg::Function { name, .. } => {
@@ -580,7 +580,7 @@ impl<'t> State<'t> {
             return Err(self.error(format!("indirection through explicit nil in {chain}")));
         }
         let receiver = self.eval_arg(dot, None, node)?;
-        self.eval_field_chain(dot, receiver, fields, args, fin)
+        self.eval_field_chain(dot, chain, receiver, fields, args, fin)
     }
 
     fn eval_variable(
@@ -597,12 +597,14 @@ impl<'t> State<'t> {
             self.not_a_function(args, fin.as_ref())?;
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, &names[1..], args, fin)
+        self.eval_field_chain(dot, node, value, &names[1..], args, fin)
     }
 
+    /// `node` is the field, chain or variable node: a method's error names it.
     fn eval_field_chain(
         &mut self,
         dot: &Operand,
+        node: &'t Arg,
         mut receiver: Operand,
         names: &'t [String],
         args: &'t [Arg],
@@ -612,14 +614,15 @@ impl<'t> State<'t> {
             return Ok(receiver);
         };
         for name in init {
-            receiver = self.eval_field(dot, name, &[], None, receiver)?;
+            receiver = self.eval_field(dot, node, name, &[], None, receiver)?;
         }
-        self.eval_field(dot, last, args, fin, receiver)
+        self.eval_field(dot, node, last, args, fin, receiver)
     }
 
     fn eval_field(
         &mut self,
         dot: &Operand,
+        node: &'t Arg,
         name: &str,
         args: &'t [Arg],
         fin: Option<Operand>,
@@ -636,7 +639,7 @@ impl<'t> State<'t> {
         if receiver.is_nil_iface() {
             return Err(self.error(format!("nil pointer evaluating {type_name}.{name}")));
         }
-        let at = self.at;
+        let at = At::Arg(node);
         match &receiver.value {
             Value::Object(o) => {
                 if let Some(sig) = o.method(name) {
@@ -804,9 +807,14 @@ impl<'t> State<'t> {
                     None => Err(self.error(format!("cannot assign nil to {typ}"))),
                 };
             }
-            Arg::Field { names, .. } => {
-                self.eval_field_chain(dot, dot.clone(), names, std::slice::from_ref(arg), None)?
-            }
+            Arg::Field { names, .. } => self.eval_field_chain(
+                dot,
+                arg,
+                dot.clone(),
+                names,
+                std::slice::from_ref(arg),
+                None,
+            )?,
             Arg::Variable { names, .. } => self.eval_variable(dot, arg, names, &[], None)?,
             Arg::Pipe(pipe) => Operand::value(self.eval_pipeline(dot, pipe)?),
             Arg::Function { name, .. } => {
@@ -865,6 +873,11 @@ impl<'t> State<'t> {
             )));
         }
         if assignable(&value.value, typ) {
+            // Go converts a named map type (Helm's `Values`) to the parameter's
+            // plain `map[string]interface{}`: the same map, another type.
+            if let (Type::Map, Value::Map(m)) = (typ, &value.value) {
+                return Ok(Operand::value(Value::Map(m.as_plain())));
+            }
             return Ok(Operand::value(value.value));
         }
         Err(self.error(format!(

@@ -33,9 +33,36 @@ mod serial;
 mod sprig;
 pub mod value;
 
+pub use objects::DEFAULT_API_VERSIONS;
+
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 use windlass_chart::{Chart, Values};
+
+/// Answers `lookup apiVersion kind namespace name` from a cluster: the object
+/// (or, for an empty name, the list) as JSON, `Ok(None)` when it does not
+/// exist. Without one, `lookup` answers an empty map as `helm template` does.
+#[derive(Clone)]
+#[allow(clippy::type_complexity)]
+pub struct Lookup(
+    pub Arc<dyn Fn(&str, &str, &str, &str) -> Result<Option<serde_json::Value>, String> + Send + Sync>,
+);
+
+impl fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Lookup")
+    }
+}
+
+impl PartialEq for Lookup {
+    fn eq(&self, other: &Lookup) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Lookup {}
 
 /// What templates see besides values: `.Release` and `.Capabilities`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +79,11 @@ pub struct RenderContext {
     pub is_upgrade: bool,
     /// `.Capabilities.KubeVersion` (`v1.34.0`).
     pub kube_version: String,
-    /// `.Capabilities.APIVersions`.
+    /// `.Capabilities.APIVersions`; empty means Helm's default set
+    /// ([`DEFAULT_API_VERSIONS`]).
     pub api_versions: Vec<String>,
+    /// Where `lookup` looks (the cluster target's cluster).
+    pub lookup: Option<Lookup>,
 }
 
 impl Default for RenderContext {
@@ -67,6 +97,7 @@ impl Default for RenderContext {
             is_upgrade: false,
             kube_version: String::new(),
             api_versions: Vec::new(),
+            lookup: None,
         }
     }
 }

@@ -86,7 +86,16 @@ fn render_here(
             })?;
     }
 
-    let env = Env::default();
+    let mut env = Env::default();
+    if let Some(lookup) = &context.lookup {
+        let lookup = lookup.clone();
+        env.lookup = Some(Box::new(move |api, kind, namespace, name| {
+            Ok(match (lookup.0)(api, kind, namespace, name)? {
+                Some(found) => from_unstructured(&found),
+                None => Value::Map(Map::new()),
+            })
+        }));
+    }
     let mut out = BTreeMap::new();
     for t in &templates {
         let base = t.path.rsplit('/').next().unwrap_or(&t.path);
@@ -186,6 +195,26 @@ fn to_value_map(values: &Values) -> Map {
             .map(|(k, v)| (k.clone(), Value::from(v)))
             .collect::<BTreeMap<_, _>>(),
     )
+}
+
+/// A cluster object as Kubernetes' unstructured decoding gives it: integers
+/// int64, other numbers float64.
+fn from_unstructured(json: &serde_json::Value) -> Value {
+    match json {
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int64(i),
+            None => Value::Float(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::Array(items) => {
+            Value::list(items.iter().map(from_unstructured).collect())
+        }
+        serde_json::Value::Object(map) => Value::map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_unstructured(v)))
+                .collect(),
+        ),
+        other => Value::from(other),
+    }
 }
 
 /// `.Release`: a plain map.
