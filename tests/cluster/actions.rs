@@ -204,3 +204,30 @@ fn the_namespace_defaults_to_the_kubeconfig_contexts() {
             .contains(&format!("NAMESPACE: {}", w.namespace))
     );
 }
+
+#[test]
+fn templates_lookup_reads_the_cluster() {
+    let Some(cluster) = cluster("templates_lookup_reads_the_cluster") else {
+        return;
+    };
+    let w = Windlass::new(cluster, "lookup");
+    let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seen\ndata:\n  \
+        value: {{ (lookup \"v1\" \"Namespace\" \"\" .Release.Namespace).metadata.name | quote }}\n  \
+        missing: {{ lookup \"v1\" \"ConfigMap\" .Release.Namespace \"nope\" | len | quote }}\n  \
+        listed: {{ (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"\").kind | quote }}\n";
+    let chart = w.chart("lookup", &[("seen.yaml", template.to_string())]);
+    w.run(&["install", "lookup", &chart]).ok();
+    assert_eq!(config_value(cluster, &w.namespace, "seen"), w.namespace);
+    let data = block_on(async {
+        let kube = admin(cluster).await;
+        let reference = windlass_kube::ObjectRef::of(
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                                "metadata": {"name": "seen"}}),
+            &w.namespace,
+        )
+        .expect("reference");
+        kube.get(&reference).await.expect("get").expect("seen exists")["data"].clone()
+    });
+    assert_eq!(data["missing"], "0", "{data}");
+    assert_eq!(data["listed"], "ConfigMapList", "{data}");
+}
