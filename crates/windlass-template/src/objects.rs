@@ -267,10 +267,9 @@ impl Object for BuildInfo {
         )
     }
     fn to_data(&self) -> Value {
+        // `git_commit` and `git_tree_state` are `omitempty` and empty.
         Value::map(BTreeMap::from([
             ("version".to_string(), Value::str(HELM_VERSION)),
-            ("git_commit".to_string(), Value::str("")),
-            ("git_tree_state".to_string(), Value::str("")),
             ("go_version".to_string(), Value::str(GO_VERSION)),
             (
                 "kube_client_version".to_string(),
