@@ -103,6 +103,21 @@ impl YamlError {
 /// its tag, a key JSON cannot hold, duplicate mapping keys, excessive alias
 /// expansion and nesting past [`MAX_DEPTH`].
 pub fn parse(bytes: &[u8], source: &str) -> Result<Value, YamlError> {
+    parse_with(bytes, source, false)
+}
+
+/// [`parse`] as go-yaml's non-strict `Unmarshal` reads, for template functions
+/// (`fromYaml`): a key set twice keeps its last value instead of being an
+/// error. Charts rely on it (tempo-distributed's config repeats a key that a
+/// value overrides).
+///
+/// # Errors
+/// As [`parse`], except duplicate keys.
+pub fn parse_last_key_wins(bytes: &[u8], source: &str) -> Result<Value, YamlError> {
+    parse_with(bytes, source, true)
+}
+
+fn parse_with(bytes: &[u8], source: &str, last_key_wins: bool) -> Result<Value, YamlError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -120,7 +135,7 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Value, YamlError> {
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     compose::compose(text)
-        .and_then(|tree| compose::decode(&tree))
+        .and_then(|tree| compose::decode(&tree, last_key_wins))
         .map_err(|failure| YamlError::new(source, failure.line, one_line(&failure.message)))
 }
 

@@ -304,12 +304,13 @@ pub fn helm_exec_message(error: &GoError, filename: &str) -> String {
     let [_, location, rest] = tokens.as_slice() else {
         return format!("execution error in ({filename}): {text}");
     };
-    let first_line = rest.lines().next().unwrap_or_default();
-    if let Some(start) = first_line.find(WARN_START)
-        && let Some(end) = first_line.rfind(WARN_END)
+    // Helm's `HELM_ERR_START((?s).*)HELM_ERR_END`: first start to last end,
+    // across lines.
+    if let Some(start) = rest.find(WARN_START)
+        && let Some(end) = rest.rfind(WARN_END)
         && start + WARN_START.len() <= end
     {
-        let message = &first_line[start + WARN_START.len()..end];
+        let message = &rest[start + WARN_START.len()..end];
         return format!("execution error at ({location}): {message}");
     }
 

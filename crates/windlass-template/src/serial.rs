@@ -167,7 +167,7 @@ fn list_or_error((value, error): (Option<Value>, Option<String>)) -> Value {
 /// `sigs.k8s.io/yaml.Unmarshal` into `target`: YAML to JSON (go-yaml v2
 /// rules, so every number ends up a float64), then JSON into the Go type.
 fn read_yaml(text: &str, target: Target) -> (Option<Value>, Option<String>) {
-    let json = match windlass_chart::yaml::parse(text.as_bytes(), "fromYaml") {
+    let json = match windlass_chart::yaml::parse_last_key_wins(text.as_bytes(), "fromYaml") {
         Ok(json) => json,
         Err(error) => {
             let message = match non_finite(&error.message) {

@@ -57,6 +57,27 @@ fn parse_errors_match_helm() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Cases that differ from Helm, each for a reason the value model cannot
+/// express yet (docs/templates.md, "Known differences"). They must keep
+/// differing: one that starts to match is reported, so the list stays true.
+const KNOWN_DIFFERENCES: [(&str, &str, &str); 3] = [
+    (
+        "executor.json",
+        "chart-fields",
+        "`.Chart.Annotations` is a nil map[string]string in Helm (typeOf, toJson null)",
+    ),
+    (
+        "serial.json",
+        "json-struct-field-order",
+        "toJson writes a Go struct's fields in declaration order; objects give sorted maps",
+    ),
+    (
+        "serial.json",
+        "from-toml-table-array-type",
+        "typeOf of a TOML array of tables is []map[string]interface {}; lists are untyped",
+    ),
+];
+
 /// Every recorded case rendered as Helm rendered it: chart `t` with the case's
 /// template as `templates/t.txt`, its values and files; the output, or
 /// Helm's error message, must be identical.
@@ -100,10 +121,17 @@ fn renders_match_helm() {
             })),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };
-        if got != expected {
-            failures.push(format!(
-                "{file}: {name}:\n  got:  {got}\n  Helm: {expected}"
-            ));
+        let known = KNOWN_DIFFERENCES
+            .iter()
+            .any(|(f, n, _)| *f == file && *n == name);
+        match (got == expected, known) {
+            (false, false) => {
+                failures.push(format!("{file}: {name}:\n  got:  {got}\n  Helm: {expected}"));
+            }
+            (true, true) => failures.push(format!(
+                "{file}: {name} now matches Helm: remove it from KNOWN_DIFFERENCES"
+            )),
+            _ => {}
         }
     }
     assert!(checked > 0, "no case found");

@@ -332,13 +332,16 @@ impl GoMap {
     }
 }
 
-/// Decodes a composed tree into JSON.
-pub(crate) fn decode(tree: &Tree) -> Result<Value, Failure> {
+/// Decodes a composed tree into JSON. With `last_key_wins`, a key a mapping
+/// sets twice keeps its last value, as go-yaml's non-strict decoding does;
+/// otherwise it is an error.
+pub(crate) fn decode(tree: &Tree, last_key_wins: bool) -> Result<Value, Failure> {
     let Some(root) = tree.root else {
         return Ok(Value::Null);
     };
     Decoder {
         tree,
+        last_key_wins,
         decode_count: 0,
         alias_count: 0,
         alias_depth: 0,
@@ -349,6 +352,7 @@ pub(crate) fn decode(tree: &Tree) -> Result<Value, Failure> {
 
 struct Decoder<'t> {
     tree: &'t Tree,
+    last_key_wins: bool,
     /// go-yaml's counters against alias expansion bombs.
     decode_count: usize,
     alias_count: usize,
@@ -473,6 +477,7 @@ impl<'t> Decoder<'t> {
             let key = self.key(key_id)?;
             if let Some(identity) = key.identity()
                 && !explicit.insert(identity)
+                && !self.last_key_wins
             {
                 return Err(fail(
                     line,
