@@ -226,7 +226,11 @@ fn templates_lookup_reads_the_cluster() {
             &w.namespace,
         )
         .expect("reference");
-        kube.get(&reference).await.expect("get").expect("seen exists")["data"].clone()
+        kube.get(&reference)
+            .await
+            .expect("get")
+            .expect("seen exists")["data"]
+            .clone()
     });
     assert_eq!(data["missing"], "0", "{data}");
     assert_eq!(data["listed"], "ConfigMapList", "{data}");

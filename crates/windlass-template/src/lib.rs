@@ -47,7 +47,9 @@ use windlass_chart::{Chart, Values};
 #[derive(Clone)]
 #[allow(clippy::type_complexity)]
 pub struct Lookup(
-    pub Arc<dyn Fn(&str, &str, &str, &str) -> Result<Option<serde_json::Value>, String> + Send + Sync>,
+    pub  Arc<
+        dyn Fn(&str, &str, &str, &str) -> Result<Option<serde_json::Value>, String> + Send + Sync,
+    >,
 );
 
 impl fmt::Debug for Lookup {

@@ -72,6 +72,10 @@ pub trait Object: fmt::Debug {
     fn len(&self) -> Option<usize> {
         None
     }
+    /// Whether `len` is 0 (`None` for types without a length).
+    fn is_empty(&self) -> Option<bool> {
+        self.len().map(|n| n == 0)
+    }
     /// `%v`.
     fn go_string(&self) -> String;
     /// What `encoding/json` would see (for `toYaml`, `toJson`): a tree of plain

@@ -116,9 +116,9 @@ fn renders_match_helm() {
         );
         checked += 1;
         let got = match got {
-            Ok(files) => Value::from(serde_json::json!({
+            Ok(files) => serde_json::json!({
                 "output": files.get("t/templates/t.txt").cloned().unwrap_or_default()
-            })),
+            }),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };
         let known = KNOWN_DIFFERENCES
@@ -126,7 +126,9 @@ fn renders_match_helm() {
             .any(|(f, n, _)| *f == file && *n == name);
         match (got == expected, known) {
             (false, false) => {
-                failures.push(format!("{file}: {name}:\n  got:  {got}\n  Helm: {expected}"));
+                failures.push(format!(
+                    "{file}: {name}:\n  got:  {got}\n  Helm: {expected}"
+                ));
             }
             (true, true) => failures.push(format!(
                 "{file}: {name} now matches Helm: remove it from KNOWN_DIFFERENCES"
