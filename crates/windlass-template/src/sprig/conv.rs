@@ -450,19 +450,8 @@ fn parse_hex_float(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sprig::testing::{call, s};
     use std::collections::BTreeMap;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
-
-    fn s(text: &str) -> Value {
-        Value::str(text)
-    }
 
     // Expected values from tests/cases/sprig_core.expected.json ("int",
     // "float64", "atoi", "int-huge-float", "toDecimal").

@@ -1357,18 +1357,7 @@ mod tests {
 
     use super::super::encoding::b64enc;
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .expect("function");
-        (f.call)(args)
-    }
-
-    fn s(text: &str) -> Value {
-        Value::str(text)
-    }
+    use crate::sprig::testing::{call, s};
 
     fn field(v: &Value, name: &str) -> String {
         let Value::Object(o) = v else {

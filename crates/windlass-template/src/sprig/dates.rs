@@ -1547,14 +1547,7 @@ impl Object for GoTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .expect("function");
-        (f.call)(args)
-    }
+    use crate::sprig::testing::call;
 
     fn text(name: &str, args: &[Value]) -> String {
         match call(name, args) {

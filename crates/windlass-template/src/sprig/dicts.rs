@@ -237,29 +237,7 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        match call(name, args) {
-            Ok(v) => v.to_string(),
-            Err(e) => format!("error: {e}"),
-        }
-    }
-
-    fn s(text: &str) -> Value {
-        Value::str(text)
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
+    use crate::sprig::testing::{call, i, list, out, s};
 
     /// `dict` with string keys.
     fn d(pairs: &[(&str, Value)]) -> Value {
@@ -269,10 +247,6 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
         )
-    }
-
-    fn list(items: &[Value]) -> Value {
-        Value::list(items.to_vec())
     }
 
     // Expectations from tests/cases/sprig_core.expected.json.

@@ -327,30 +327,8 @@ fn seq(args: &[Value]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sprig::testing::{i, list, out};
     use std::collections::BTreeMap;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        match call(name, args) {
-            Ok(v) => v.to_string(),
-            Err(e) => format!("error: {e}"),
-        }
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
-
-    fn list(items: &[Value]) -> Value {
-        Value::list(items.to_vec())
-    }
 
     // Expectations from tests/cases/sprig_core.expected.json.
     #[test]

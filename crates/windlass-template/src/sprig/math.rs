@@ -369,29 +369,7 @@ fn pow10(n: i64) -> BigInt {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        match call(name, args) {
-            Ok(v) => v.to_string(),
-            Err(e) => format!("error: {e}"),
-        }
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
-
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
+    use crate::sprig::testing::{call, f, i, out};
 
     // Expectations from tests/cases/sprig_core.expected.json.
     #[test]

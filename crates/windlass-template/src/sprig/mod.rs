@@ -15,6 +15,8 @@ mod random;
 mod regex;
 mod semver;
 mod strings;
+#[cfg(test)]
+mod testing;
 
 use crate::funcs::Function;
 

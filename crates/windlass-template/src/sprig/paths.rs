@@ -463,25 +463,7 @@ fn url_string(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        match call(name, args) {
-            Ok(v) => v.to_string(),
-            Err(e) => format!("error: {e}"),
-        }
-    }
-
-    fn s(text: &str) -> Value {
-        Value::str(text)
-    }
+    use crate::sprig::testing::{call, out, s};
 
     fn d(pairs: &[(&str, &str)]) -> Value {
         Value::map(

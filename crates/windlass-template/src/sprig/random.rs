@@ -98,14 +98,7 @@ fn uuidv4() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .expect("function");
-        (f.call)(args)
-    }
+    use crate::sprig::testing::call;
 
     fn string(name: &str, n: i64) -> String {
         match call(name, &[Value::Int(n)]) {

@@ -50,48 +50,22 @@ pub(super) fn functions() -> Vec<Function> {
             Ok(Value::str(GoRegex::new(arg_str(a, 0))?.find(arg_str(a, 1))))
         }),
         ("regexReplaceAll", Signature::fixed(&[Str, Str, Str]), |a| {
-            let re = GoRegex::must(arg_str(a, 0))?;
-            Ok(Value::String(re.replace_all(
-                arg_str(a, 1),
-                arg_str(a, 2),
-                true,
-            )))
+            replace_all(a, GoRegex::must, true)
         }),
         (
             "mustRegexReplaceAll",
             Signature::fixed(&[Str, Str, Str]),
-            |a| {
-                let re = GoRegex::new(arg_str(a, 0))?;
-                Ok(Value::String(re.replace_all(
-                    arg_str(a, 1),
-                    arg_str(a, 2),
-                    true,
-                )))
-            },
+            |a| replace_all(a, GoRegex::new, true),
         ),
         (
             "regexReplaceAllLiteral",
             Signature::fixed(&[Str, Str, Str]),
-            |a| {
-                let re = GoRegex::must(arg_str(a, 0))?;
-                Ok(Value::String(re.replace_all(
-                    arg_str(a, 1),
-                    arg_str(a, 2),
-                    false,
-                )))
-            },
+            |a| replace_all(a, GoRegex::must, false),
         ),
         (
             "mustRegexReplaceAllLiteral",
             Signature::fixed(&[Str, Str, Str]),
-            |a| {
-                let re = GoRegex::new(arg_str(a, 0))?;
-                Ok(Value::String(re.replace_all(
-                    arg_str(a, 1),
-                    arg_str(a, 2),
-                    false,
-                )))
-            },
+            |a| replace_all(a, GoRegex::new, false),
         ),
         ("regexSplit", Signature::fixed(&[Str, Str, Int]), |a| {
             let re = GoRegex::must(arg_str(a, 0))?;
@@ -131,6 +105,21 @@ fn quote_meta(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `regexReplaceAll` (`expand`: `$1` and `${name}` in the replacement) and
+/// `regexReplaceAllLiteral`, with the pattern compiled by `compile`.
+fn replace_all(
+    a: &[Value],
+    compile: fn(&str) -> Result<GoRegex, String>,
+    expand: bool,
+) -> Result<Value, String> {
+    let re = compile(arg_str(a, 0))?;
+    Ok(Value::String(re.replace_all(
+        arg_str(a, 1),
+        arg_str(a, 2),
+        expand,
+    )))
 }
 
 /// A compiled Go regular expression.
@@ -1115,14 +1104,7 @@ const NEVER: &str = r"[^\x00-\x{10FFFF}]";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
+    use crate::sprig::testing::call;
 
     fn out(name: &str, args: &[&str]) -> String {
         let args: Vec<Value> = args

@@ -816,29 +816,7 @@ fn to_title(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        let f = functions()
-            .into_iter()
-            .find(|f| f.name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        (f.call)(args)
-    }
-
-    fn s(text: &str) -> Value {
-        Value::str(text)
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        match call(name, args) {
-            Ok(v) => v.to_string(),
-            Err(e) => format!("error: {e}"),
-        }
-    }
+    use crate::sprig::testing::{i, out, s};
 
     // The expectations below are Helm 4's, from
     // tests/cases/sprig_core.expected.json.
