@@ -97,6 +97,7 @@ pub fn lex(input: &str) -> Vec<Item> {
         pos: 0,
         items: Vec::new(),
         paren_depth: 0,
+        counted: (0, 1),
     };
     if let Err(error) = lexer.run() {
         let line = lexer.line_at(error.pos);
@@ -115,6 +116,9 @@ struct Lexer<'a> {
     pos: usize,
     items: Vec<Item>,
     paren_depth: usize,
+    /// A position and its line: items come in order, so each line number
+    /// counts only the newlines since the previous one.
+    counted: (usize, usize),
 }
 
 fn is_space(c: char) -> bool {
@@ -126,8 +130,18 @@ fn is_alphanumeric(c: char) -> bool {
 }
 
 impl Lexer<'_> {
-    fn line_at(&self, pos: usize) -> usize {
-        1 + self.input[..pos].matches('\n').count()
+    fn line_at(&mut self, pos: usize) -> usize {
+        let (from, line) = match self.counted {
+            (at, line) if at <= pos => (at, line),
+            _ => (0, 1),
+        };
+        let line = line
+            + self.input.as_bytes()[from..pos]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        self.counted = (pos, line);
+        line
     }
 
     fn error(&self, message: impl Into<String>) -> LexError {
@@ -138,11 +152,12 @@ impl Lexer<'_> {
     }
 
     fn emit(&mut self, kind: ItemKind, start: usize, end: usize) {
+        let line = self.line_at(start);
         self.items.push(Item {
             kind,
             text: self.input[start..end].to_string(),
             pos: start,
-            line: self.line_at(start),
+            line,
         });
     }
 
