@@ -20,6 +20,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: rendering a chart is
+/// allocation-heavy (template trees, values), and glibc's malloc took a
+/// quarter of a render (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -12,7 +12,7 @@
 //!   [`Operand::iface`] carries that difference.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use crate::funcs::{self, Signature, Type};
@@ -46,13 +46,18 @@ impl TemplateSet {
     /// # Errors
     /// Go's parse error.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
-        for (tree_name, tree) in parse::parse(name, text, &funcs::exists)? {
-            if parse::is_empty_tree(&tree.root) && self.trees.contains_key(&tree_name) {
+        self.add(parse::parse(name, text, &funcs::exists)?);
+        Ok(())
+    }
+
+    /// Adds the trees of one parse, as [`TemplateSet::parse`] does.
+    pub fn add(&mut self, trees: BTreeMap<String, Tree>) {
+        for (tree_name, tree) in trees {
+            if parse::is_empty_tree(&tree) && self.trees.contains_key(&tree_name) {
                 continue;
             }
             self.trees.insert(tree_name, Rc::new(tree));
         }
-        Ok(())
     }
 
     /// The template named `name`.
@@ -282,7 +287,7 @@ impl<'t> State<'t> {
     fn walk(&mut self, dot: &Operand, nodes: &'t [Node]) -> Exec<()> {
         for node in nodes {
             match node {
-                Node::Text(text) => self.out.push_str(text),
+                Node::Text(span) => self.out.push_str(&self.tree.text[span.clone()]),
                 Node::Action(pipe) => {
                     self.at = At::Action(pipe);
                     let value = self.eval_pipeline(dot, pipe)?;

@@ -295,7 +295,10 @@ impl Files {
     fn text(&self, path: &str) -> String {
         self.0
             .get(path)
-            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .map(|b| match std::str::from_utf8(b) {
+                Ok(text) => text.to_string(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            })
             .unwrap_or_default()
     }
 

@@ -6,15 +6,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::rc::Rc;
+use std::ops::Range;
+use std::sync::Arc;
 
 use crate::lex::{Item, ItemKind, lex};
 
 /// A node of a template's body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
-    /// Text printed as is.
-    Text(String),
+    /// Text printed as is: these bytes of the tree's `text` (a span, not a
+    /// copy: charts are mostly text).
+    Text(Range<usize>),
     /// `{{pipeline}}`: printed unless it declares variables.
     Action(Pipe),
     /// `{{if}}`.
@@ -137,7 +139,7 @@ pub struct Tree {
     /// The name the text was parsed under (the file), for error locations.
     pub parse_name: String,
     /// The whole text parsed, for error locations (line and column).
-    pub text: Rc<str>,
+    pub text: Arc<str>,
 }
 
 /// A parse error, in Go's words: `template: NAME:LINE: MESSAGE`.
@@ -175,7 +177,7 @@ pub const BUILTINS: [&str; 19] = [
 pub fn parse(
     name: &str,
     text: &str,
-    has_function: &dyn Fn(&str) -> bool,
+    has_function: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<BTreeMap<String, Tree>, ParseError> {
     let mut parser = Parser {
         name: name.to_string(),
@@ -187,7 +189,7 @@ pub fn parse(
         action_line: 0,
         has_function,
         trees: BTreeMap::new(),
-        text: Rc::from(text),
+        text: Arc::from(text),
     };
     let root = parser.top_level()?;
     parser.add(name.to_string(), root)?;
@@ -196,7 +198,7 @@ pub fn parse(
 
 struct Parser<'a> {
     name: String,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     next: usize,
     /// Line of the last item read, for errors.
     line: usize,
@@ -204,16 +206,16 @@ struct Parser<'a> {
     range_depth: usize,
     /// Line of the `{{` of the action being parsed (0 outside actions).
     action_line: usize,
-    has_function: &'a dyn Fn(&str) -> bool,
+    has_function: &'a (dyn Fn(&str) -> bool + Sync),
     trees: BTreeMap<String, Tree>,
-    text: Rc<str>,
+    text: Arc<str>,
 }
 
 /// Whether a template body is only space and comments (Go's `IsEmptyTree`):
 /// such a definition does not replace an earlier one.
-pub fn is_empty_tree(nodes: &[Node]) -> bool {
-    nodes.iter().all(|n| match n {
-        Node::Text(text) => text.trim().is_empty(),
+pub fn is_empty_tree(tree: &Tree) -> bool {
+    tree.root.iter().all(|n| match n {
+        Node::Text(span) => tree.text[span.clone()].trim().is_empty(),
         _ => false,
     })
 }
@@ -222,7 +224,7 @@ pub fn is_empty_tree(nodes: &[Node]) -> bool {
 fn describe(item: &Item) -> String {
     match item.kind {
         ItemKind::Eof => "EOF".to_string(),
-        ItemKind::Error => item.text.clone(),
+        ItemKind::Error => item.text.to_string(),
         ItemKind::Keyword => format!("<{}>", item.text),
         _ if item.text.chars().count() > 10 => {
             let head: String = item.text.chars().take(10).collect();
@@ -232,7 +234,7 @@ fn describe(item: &Item) -> String {
     }
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error<T>(&self, message: impl Into<String>) -> Result<T, ParseError> {
         Err(ParseError {
             name: self.name.clone(),
@@ -241,7 +243,7 @@ impl Parser<'_> {
         })
     }
 
-    fn next_item(&mut self) -> Item {
+    fn next_item(&mut self) -> Item<'a> {
         let item = self.items[self.next.min(self.items.len() - 1)].clone();
         if self.next < self.items.len() {
             self.next += 1;
@@ -254,11 +256,11 @@ impl Parser<'_> {
         self.next = self.next.saturating_sub(1);
     }
 
-    fn peek(&self) -> &Item {
+    fn peek(&self) -> &Item<'a> {
         &self.items[self.next.min(self.items.len() - 1)]
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let item = self.next_item();
             if item.kind != ItemKind::Space {
@@ -267,13 +269,13 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let item = self.next_non_space();
         self.backup();
         item
     }
 
-    fn expect(&mut self, kind: ItemKind, context: &str) -> Result<Item, ParseError> {
+    fn expect(&mut self, kind: ItemKind, context: &str) -> Result<Item<'a>, ParseError> {
         let item = self.next_non_space();
         if item.kind != kind {
             return self.unexpected(&item, context);
@@ -297,21 +299,21 @@ impl Parser<'_> {
 
     /// Stores a finished tree; a non-empty redefinition in one parse is an error.
     fn add(&mut self, name: String, root: Vec<Node>) -> Result<(), ParseError> {
+        let tree = Tree {
+            name: name.clone(),
+            root,
+            parse_name: self.name.clone(),
+            text: Arc::clone(&self.text),
+        };
         match self.trees.get(&name) {
-            Some(old) if !is_empty_tree(&old.root) => {
-                if !is_empty_tree(&root) {
+            Some(old) if !is_empty_tree(old) => {
+                if !is_empty_tree(&tree) {
                     return self.error(format!(
                         "template: multiple definition of template {name:?}"
                     ));
                 }
             }
             _ => {
-                let tree = Tree {
-                    name: name.clone(),
-                    root,
-                    parse_name: self.name.clone(),
-                    text: Rc::clone(&self.text),
-                };
                 self.trees.insert(name, tree);
             }
         }
@@ -367,7 +369,9 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> Result<Parsed, ParseError> {
         let item = self.next_non_space();
         match item.kind {
-            ItemKind::Text => Ok(Parsed::Node(Node::Text(item.text))),
+            ItemKind::Text => Ok(Parsed::Node(Node::Text(
+                item.pos..item.pos + item.text.len(),
+            ))),
             ItemKind::LeftDelim => {
                 self.action_line = item.line;
                 let parsed = self.action();
@@ -382,7 +386,7 @@ impl Parser<'_> {
     fn action(&mut self) -> Result<Parsed, ParseError> {
         let token = self.next_non_space();
         if token.kind == ItemKind::Keyword {
-            return match token.text.as_str() {
+            return match &*token.text {
                 "block" => self.block(token.line).map(Parsed::Node),
                 "break" | "continue" => self.loop_control(&token).map(Parsed::Node),
                 "else" => self.else_control(),
@@ -403,7 +407,7 @@ impl Parser<'_> {
     }
 
     fn loop_control(&mut self, token: &Item) -> Result<Node, ParseError> {
-        let keyword = token.text.as_str();
+        let keyword = &*token.text;
         if self.range_depth == 0 {
             return self.error(format!("{{{{{keyword}}}}} outside {{{{range}}}}"));
         }
@@ -555,14 +559,14 @@ impl Parser<'_> {
                 ItemKind::Assign | ItemKind::Declare => {
                     pipe.is_assign = next.kind == ItemKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
-                    self.vars.push(v.text);
+                    pipe.decl.push(v.text.to_string());
+                    self.vars.push(v.text.into_owned());
                     break;
                 }
                 ItemKind::Comma => {
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
-                    self.vars.push(v.text);
+                    pipe.decl.push(v.text.to_string());
+                    self.vars.push(v.text.into_owned());
                     if context == "range" && pipe.decl.len() < 2 {
                         let peek = self.peek_non_space();
                         if matches!(
@@ -695,23 +699,23 @@ impl Parser<'_> {
         let pos = token.pos;
         Ok(Some(match token.kind {
             ItemKind::Identifier => {
-                if !BUILTINS.contains(&token.text.as_str()) && !(self.has_function)(&token.text) {
+                if !BUILTINS.contains(&&*token.text) && !(self.has_function)(&token.text) {
                     return self.error(format!("function {:?} not defined", token.text));
                 }
                 Arg::Function {
                     pos,
-                    name: token.text,
+                    name: token.text.into_owned(),
                 }
             }
             ItemKind::Dot => Arg::Dot { pos },
             ItemKind::Nil => Arg::Nil { pos },
             ItemKind::Variable => {
-                if !self.vars.contains(&token.text) {
+                if !self.vars.iter().any(|v| *v == token.text) {
                     return self.error(format!("undefined variable {:?}", token.text));
                 }
                 Arg::Variable {
                     pos,
-                    names: vec![token.text],
+                    names: vec![token.text.into_owned()],
                 }
             }
             ItemKind::Field => Arg::Field {
@@ -736,7 +740,7 @@ impl Parser<'_> {
             ItemKind::String | ItemKind::RawString => Arg::String {
                 pos,
                 text: self.unquote(&token)?,
-                quoted: token.text.clone(),
+                quoted: token.text.to_string(),
             },
             _ => {
                 self.backup();
@@ -918,7 +922,7 @@ fn unescape(inner: &str, quote: char) -> Option<String> {
 /// Go's `newNumber`: a character constant's code point, else the integer,
 /// unsigned and float readings that hold.
 fn number(token: &Item) -> Result<Number, String> {
-    let text = token.text.clone();
+    let text = token.text.to_string();
     if token.kind == ItemKind::CharConstant {
         let inner = &text[1..text.len() - 1];
         let decoded = unescape(inner, '\'').ok_or_else(|| "invalid syntax".to_string())?;
@@ -1024,7 +1028,7 @@ mod tests {
         let trees =
             parse_ok("a{{ $x := .Values.image | quote }}{{ $x.tag }}{{ (include \"n\" .).Foo }}");
         let root = &trees["t"].root;
-        assert_eq!(root[0], Node::Text("a".into()));
+        assert_eq!(root[0], Node::Text(0..1));
         let Node::Action(pipe) = &root[1] else {
             panic!("{root:?}")
         };
@@ -1053,7 +1057,7 @@ mod tests {
              {{with .w}}w{{else with .v}}v{{end}}{{block \"b\" .}}B{{end}}{{template \"a\"}}",
         );
         assert_eq!(trees.keys().collect::<Vec<_>>(), ["a", "b", "t"]);
-        assert_eq!(trees["a"].root, [Node::Text("A".into())]);
+        assert_eq!(trees["a"].root, [Node::Text(14..15)]);
         let root = &trees["t"].root;
         let Node::If(branch) = &root[0] else {
             panic!("{root:?}")
@@ -1071,7 +1075,8 @@ mod tests {
     #[test]
     fn numbers_read_as_go_reads_them() {
         let num = |text: &str| {
-            let items = lex(&format!("{{{{{text}}}}}"));
+            let input = format!("{{{{{text}}}}}");
+            let items = lex(&input);
             number(&items[1]).unwrap()
         };
         assert_eq!(num("3").int, Some(3));

@@ -10,7 +10,9 @@ use std::rc::Rc;
 use windlass_chart::{Chart, Values};
 
 use crate::exec::{self, Env, GoError, TemplateSet};
+use crate::funcs;
 use crate::objects::{Capabilities, Files};
+use crate::parse::{self, ParseError, Tree};
 use crate::value::{Map, Value};
 use crate::{RenderContext, RenderError};
 
@@ -79,11 +81,15 @@ fn render_here(
     });
 
     let mut set = TemplateSet::new();
-    for t in &templates {
-        set.parse(&t.path, &t.text)
-            .map_err(|e| RenderError::Template {
-                message: e.helm_message(),
-            })?;
+    let sources: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|t| (t.path.as_str(), t.text.as_str()))
+        .collect();
+    // In Helm's order, so the first error reported is Helm's.
+    for trees in parse_all(&sources) {
+        set.add(trees.map_err(|e| RenderError::Template {
+            message: e.helm_message(),
+        })?);
     }
 
     let mut env = Env::default();
@@ -118,6 +124,47 @@ fn render_here(
         out.insert(t.path.clone(), text.replace("<no value>", ""));
     }
     Ok(out)
+}
+
+/// Below this much template text, a second parsing thread costs more than
+/// it saves.
+const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
+
+/// Parses every `(name, text)`, the results in the same order: on this thread
+/// and one more, each taking half of the text, when there is enough of it.
+/// Parsing is about half of a render of a large chart, and the trees of one
+/// file do not depend on another's.
+fn parse_all(sources: &[(&str, &str)]) -> Vec<Result<BTreeMap<String, Tree>, ParseError>> {
+    let parse = |(name, text): &(&str, &str)| parse::parse(name, text, &funcs::exists);
+    let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
+    if total < PARALLEL_PARSE_BYTES {
+        return sources.iter().map(parse).collect();
+    }
+    let mut seen = 0;
+    let half = sources
+        .iter()
+        .position(|(_, text)| {
+            seen += text.len();
+            seen * 2 >= total
+        })
+        .map_or(sources.len(), |i| i + 1);
+    let (first, second) = sources.split_at(half);
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .name("windlass-parse".into())
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || second.iter().map(parse).collect::<Vec<_>>());
+        let mut parsed: Vec<_> = first.iter().map(parse).collect();
+        match other {
+            Ok(handle) => match handle.join() {
+                Ok(rest) => parsed.extend(rest),
+                // The render thread reports a panic as a failed render.
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => parsed.extend(second.iter().map(parse)),
+        }
+        parsed
+    })
 }
 
 /// Adds `chart`'s templates (and its subcharts') with their scope, and

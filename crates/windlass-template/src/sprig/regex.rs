@@ -12,6 +12,10 @@
 //! loops, which differ from the crate's in how empty matches and names are
 //! treated.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use regex::{Regex, RegexBuilder};
 
 use super::conv::{arg_int, arg_str};
@@ -34,12 +38,12 @@ pub(super) fn functions() -> Vec<Function> {
             ))
         }),
         ("regexFindAll", Signature::fixed(&[Str, Str, Int]), |a| {
-            find_all(&GoRegex::must(arg_str(a, 0))?, a)
+            find_all(&*GoRegex::must(arg_str(a, 0))?, a)
         }),
         (
             "mustRegexFindAll",
             Signature::fixed(&[Str, Str, Int]),
-            |a| find_all(&GoRegex::new(arg_str(a, 0))?, a),
+            |a| find_all(&*GoRegex::new(arg_str(a, 0))?, a),
         ),
         ("regexFind", Signature::fixed(&[Str, Str]), |a| {
             Ok(Value::str(
@@ -111,7 +115,7 @@ fn quote_meta(s: &str) -> String {
 /// `regexReplaceAllLiteral`, with the pattern compiled by `compile`.
 fn replace_all(
     a: &[Value],
-    compile: fn(&str) -> Result<GoRegex, String>,
+    compile: fn(&str) -> Result<Rc<GoRegex>, String>,
     expand: bool,
 ) -> Result<Value, String> {
     let re = compile(arg_str(a, 0))?;
@@ -134,7 +138,31 @@ struct GoRegex {
 
 impl GoRegex {
     /// `regexp.Compile`: the error is Go's (`error parsing regexp: ...`).
-    fn new(expr: &str) -> Result<GoRegex, String> {
+    /// Compiled patterns are kept for the thread (the render's): charts call
+    /// the same few patterns from helpers included hundreds of times, and
+    /// compiling one costs far more than matching.
+    fn new(expr: &str) -> Result<Rc<GoRegex>, String> {
+        thread_local! {
+            static COMPILED: RefCell<HashMap<String, Result<Rc<GoRegex>, String>>> =
+                RefCell::new(HashMap::new());
+        }
+        /// Patterns kept at most: a template building patterns from data
+        /// cannot grow the cache without bound.
+        const MAX_KEPT: usize = 512;
+        if let Some(kept) = COMPILED.with_borrow(|c| c.get(expr).cloned()) {
+            return kept;
+        }
+        let compiled = GoRegex::compile(expr).map(Rc::new);
+        COMPILED.with_borrow_mut(|c| {
+            if c.len() >= MAX_KEPT {
+                c.clear();
+            }
+            c.insert(expr.to_string(), compiled.clone());
+        });
+        compiled
+    }
+
+    fn compile(expr: &str) -> Result<GoRegex, String> {
         let translated = translate(expr).map_err(|e| e.to_string())?;
         let regex = RegexBuilder::new(&translated.pattern)
             .size_limit(64 << 20)
@@ -150,7 +178,7 @@ impl GoRegex {
 
     /// `regexp.MustCompile`, whose panic Sprig's non-`must` functions let
     /// through.
-    fn must(expr: &str) -> Result<GoRegex, String> {
+    fn must(expr: &str) -> Result<Rc<GoRegex>, String> {
         GoRegex::new(expr).map_err(|e| format!("regexp: Compile({}): {e}", backquote(expr)))
     }
 

@@ -159,7 +159,12 @@ pub(super) fn functions() -> Vec<Function> {
 /// A Go string built from bytes. Go keeps a UTF-8 sequence cut in half;
 /// a Rust string cannot, so the broken sequence becomes U+FFFD.
 fn text(bytes: impl AsRef<[u8]>) -> Value {
-    Value::String(String::from_utf8_lossy(bytes.as_ref()).into_owned())
+    let bytes = bytes.as_ref();
+    // `from_utf8` checks ASCII many bytes at a time; the lossy walk does not.
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => Value::str(valid),
+        Err(_) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+    }
 }
 
 /// A `[]string`.
