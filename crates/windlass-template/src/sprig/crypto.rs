@@ -32,6 +32,7 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha2::{Digest, Sha256};
 
 use super::encoding::base64_decode;
+use super::primes::rsa_key;
 use crate::funcs::{Function, Signature, Type};
 use crate::gofmt::quote;
 use crate::value::{Map, Object, Value};
@@ -385,7 +386,7 @@ fn aes_cipher(password: &str) -> Aes256 {
 /// Sprig's `genPrivateKey`: a PEM key of the type, or an error text.
 fn generate_private_key(kind: &str) -> String {
     let key = match kind {
-        "" | "rsa" => RsaPrivateKey::new(&mut OsRng, 4096).map(|k| PrivateKey::Rsa(Box::new(k))),
+        "" | "rsa" => rsa_key(4096).map(|k| PrivateKey::Rsa(Box::new(k))),
         "dsa" => return generate_dsa_key(),
         "ecdsa" => Ok(PrivateKey::P256(p256::SecretKey::random(&mut OsRng))),
         "ed25519" => Ok(PrivateKey::Ed25519(Box::new(
@@ -431,7 +432,7 @@ enum PrivateKey {
 impl PrivateKey {
     /// A new 2048-bit RSA key, as Sprig's certificate functions make.
     fn new_rsa() -> Result<PrivateKey, String> {
-        RsaPrivateKey::new(&mut OsRng, 2048)
+        rsa_key(2048)
             .map(|k| PrivateKey::Rsa(Box::new(k)))
             .map_err(|e| format!("error generating rsa key: {e}"))
     }

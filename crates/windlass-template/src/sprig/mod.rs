@@ -11,6 +11,7 @@ mod lists;
 mod math;
 mod network;
 mod paths;
+mod primes;
 mod random;
 mod regex;
 mod semver;
