@@ -5,11 +5,11 @@
 //! Go's messages depend on details this module keeps on purpose:
 //! - Errors name the node the executor last looked at (Go's `state.at`), so
 //!   the same mistake reads differently as an argument (`at <.Values.x>`) and
-//!   as a piped value (`at <upper>`). [`State::at`] follows Go's calls.
+//!   as a piped value (`at <upper>`). `State::at` follows Go's calls.
 //! - A map entry is an `interface{}`: a missing or null one is a *typed* nil,
 //!   and a field of it is "nil pointer evaluating interface {}.x", while the
 //!   nil a pipeline or variable yields is untyped and silently has no fields.
-//!   [`Operand::iface`] carries that difference.
+//!   `Operand::iface` carries that difference.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
