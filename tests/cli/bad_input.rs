@@ -237,7 +237,7 @@ fn bad_timeout_is_a_usage_error() {
 }
 
 #[test]
-fn templates_with_actions_name_the_file_until_the_engine_lands() {
+fn a_template_that_does_not_parse_names_the_file_and_line() {
     let sb = Sandbox::new();
     let chart = write_chart(
         &sb,
@@ -245,10 +245,16 @@ fn templates_with_actions_name_the_file_until_the_engine_lands() {
         "apiVersion: v2\nname: tpl\nversion: 0.1.0\n",
         &[(
             "cm.yaml",
-            "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name\n",
         )],
     );
-    refused(&sb, &["install", "demo", &chart], "tpl/templates/cm.yaml");
+    // Helm's words: Go reports the end of the text (line 4) and where the
+    // action started.
+    refused(
+        &sb,
+        &["install", "demo", &chart],
+        "parse error at (tpl/templates/cm.yaml:4): unclosed action started at tpl/templates/cm.yaml:3",
+    );
 }
 
 #[test]
