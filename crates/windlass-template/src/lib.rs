@@ -180,6 +180,45 @@ mod tests {
         );
     }
 
+    /// Over 64 KB of templates are parsed on two threads; the error reported
+    /// is still the first in Helm's order (reverse byte order here), and a
+    /// definition in a later file still overrides an earlier one.
+    #[test]
+    fn parallel_parsing_keeps_helms_order() {
+        let filler = format!("{{{{/* {} */}}}}", "x".repeat(40 * 1024));
+        let ok = chart(
+            "app",
+            &[
+                (
+                    "templates/a.yaml",
+                    &format!("{filler}{{{{ define \"n\" }}}}a{{{{ end }}}}"),
+                ),
+                ("templates/b.yaml", "{{ include \"n\" . }}"),
+                (
+                    "templates/z.yaml",
+                    &format!("{filler}{{{{ define \"n\" }}}}z{{{{ end }}}}"),
+                ),
+            ],
+        );
+        let out = render(&ok, &Values::new(), &RenderContext::default()).unwrap();
+        // z.yaml is parsed first, a.yaml last: a's definition wins, as in Helm.
+        assert_eq!(out["app/templates/b.yaml"], "a");
+
+        let broken = chart(
+            "app",
+            &[
+                ("templates/a.yaml", &format!("{filler}{{{{ end }}}}")),
+                ("templates/z.yaml", &format!("{filler}{{{{ if }}}}")),
+            ],
+        );
+        let err = render(&broken, &Values::new(), &RenderContext::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("parse error at (app/templates/z.yaml:1)"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn invalid_utf8_is_an_error() {
         let mut c = chart("app", &[]);
