@@ -12,8 +12,10 @@
 //!   `Operand::iface` carries that difference.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::funcs::{self, Signature, Type};
 use crate::gofmt::{self, quote};
@@ -31,7 +33,9 @@ pub const ROOT_NAME: &str = "gotpl";
 /// A set of named templates that can call each other (Go's `common`).
 #[derive(Debug, Clone, Default)]
 pub struct TemplateSet {
-    trees: HashMap<String, Rc<Tree>>,
+    /// Fx hashing: names come from the chart's own templates, and the
+    /// lookups of every `include` add up.
+    trees: FxHashMap<String, Rc<Tree>>,
 }
 
 impl TemplateSet {
@@ -46,7 +50,7 @@ impl TemplateSet {
     /// # Errors
     /// Go's parse error.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), ParseError> {
-        self.add(parse::parse(name, text, &funcs::exists)?);
+        self.add(parse::parse(name, text)?);
         Ok(())
     }
 
@@ -88,7 +92,7 @@ impl GoError {
 /// answer to `lookup`.
 #[derive(Default)]
 pub struct Env {
-    included: RefCell<HashMap<String, usize>>,
+    included: RefCell<FxHashMap<String, usize>>,
     /// `lookup apiVersion kind namespace name`; `None` answers an empty map,
     /// as `helm template` does.
     #[allow(clippy::type_complexity)]
@@ -117,7 +121,7 @@ pub fn execute(set: &TemplateSet, env: &Env, name: &str, data: Value) -> Result<
         out: String::new(),
     };
     let dot = Operand::value(data);
-    state.vars.push(("$".into(), dot.clone()));
+    state.vars.push(("$", dot.clone()));
     match state.walk(&dot, &tree.root) {
         Ok(()) => Ok(state.out),
         Err(Flow::Error(e)) => Err(e),
@@ -185,7 +189,7 @@ struct State<'t> {
     env: &'t Env,
     /// The template being run.
     tree: &'t Tree,
-    vars: Vec<(String, Operand)>,
+    vars: Vec<(&'t str, Operand)>,
     depth: usize,
     at: At<'t>,
     out: String,
@@ -299,8 +303,8 @@ impl<'t> State<'t> {
                 Node::With(branch) => self.walk_if_or_with(true, dot, branch)?,
                 Node::Range(branch) => self.walk_range(dot, branch)?,
                 Node::Template { .. } => self.walk_template(dot, node)?,
-                Node::Break { .. } => return Err(Flow::Break),
-                Node::Continue { .. } => return Err(Flow::Continue),
+                Node::Break => return Err(Flow::Break),
+                Node::Continue => return Err(Flow::Continue),
             }
         }
         Ok(())
@@ -453,7 +457,7 @@ impl<'t> State<'t> {
             set: self.set,
             env: self.env,
             tree,
-            vars: vec![("$".into(), dot.clone())],
+            vars: vec![("$", dot.clone())],
             depth: self.depth + 1,
             at: At::None,
             out: std::mem::take(&mut self.out),
@@ -469,14 +473,14 @@ impl<'t> State<'t> {
     // ---- variables ----
 
     fn var(&self, name: &str) -> Exec<Operand> {
-        match self.vars.iter().rev().find(|(n, _)| n == name) {
+        match self.vars.iter().rev().find(|(n, _)| *n == name) {
             Some((_, value)) => Ok(value.clone()),
             None => Err(self.error(format!("undefined variable: {name}"))),
         }
     }
 
     fn set_var(&mut self, name: &str, value: Operand) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| *n == name) {
             slot.1 = value;
         }
     }
@@ -496,8 +500,7 @@ impl<'t> State<'t> {
             if pipe.is_assign {
                 self.set_var(name, Operand::value(value.clone()));
             } else {
-                self.vars
-                    .push((name.clone(), Operand::value(value.clone())));
+                self.vars.push((name, Operand::value(value.clone())));
             }
         }
         Ok(value)
@@ -516,8 +519,9 @@ impl<'t> State<'t> {
                 return self.eval_field_chain(dot, first, dot.clone(), names, &cmd.args, fin);
             }
             Arg::Chain { .. } => return self.eval_chain(dot, first, &cmd.args, fin),
-            Arg::Function { name, .. } => {
-                return self.eval_function(dot, first, name, At::Command(cmd), &cmd.args, fin);
+            Arg::Function { name, function, .. } => {
+                let callee = Self::callee(name, *function);
+                return self.eval_function(dot, first, callee, At::Command(cmd), &cmd.args, fin);
             }
             Arg::Pipe(pipe) => {
                 self.not_a_function(&cmd.args, fin.as_ref())?;
@@ -592,17 +596,18 @@ impl<'t> State<'t> {
         &mut self,
         dot: &Operand,
         node: &'t Arg,
-        names: &'t [String],
+        names: &'t str,
         args: &'t [Arg],
         fin: Option<Operand>,
     ) -> Exec<Operand> {
         self.at = At::Arg(node);
-        let value = self.var(&names[0])?;
-        if names.len() == 1 {
+        let Some((variable, fields)) = names.split_once('.') else {
+            let value = self.var(names)?;
             self.not_a_function(args, fin.as_ref())?;
             return Ok(value);
-        }
-        self.eval_field_chain(dot, node, value, &names[1..], args, fin)
+        };
+        let value = self.var(variable)?;
+        self.eval_field_chain(dot, node, value, fields, args, fin)
     }
 
     /// `node` is the field, chain or variable node: a method's error names it.
@@ -611,15 +616,18 @@ impl<'t> State<'t> {
         dot: &Operand,
         node: &'t Arg,
         mut receiver: Operand,
-        names: &'t [String],
+        names: &'t str,
         args: &'t [Arg],
         fin: Option<Operand>,
     ) -> Exec<Operand> {
-        let Some((last, init)) = names.split_last() else {
+        if names.is_empty() {
             return Ok(receiver);
-        };
-        for name in init {
-            receiver = self.eval_field(dot, node, name, &[], None, receiver)?;
+        }
+        let (init, last) = names.rsplit_once('.').unwrap_or(("", names));
+        if !init.is_empty() {
+            for name in parse::names(init) {
+                receiver = self.eval_field(dot, node, name, &[], None, receiver)?;
+            }
         }
         self.eval_field(dot, node, last, args, fin, receiver)
     }
@@ -636,13 +644,16 @@ impl<'t> State<'t> {
         if receiver.is_invalid() {
             return Ok(Operand::invalid());
         }
-        let type_name = if receiver.iface {
-            "interface {}".to_string()
-        } else {
-            receiver.value.type_name()
+        // For messages only: naming the type allocates.
+        let type_name = || {
+            if receiver.iface {
+                "interface {}".to_string()
+            } else {
+                receiver.value.type_name()
+            }
         };
         if receiver.is_nil_iface() {
-            return Err(self.error(format!("nil pointer evaluating {type_name}.{name}")));
+            return Err(self.error(format!("nil pointer evaluating {}.{name}", type_name())));
         }
         let at = At::Arg(node);
         match &receiver.value {
@@ -687,24 +698,35 @@ impl<'t> State<'t> {
             }
             _ => {}
         }
-        Err(self.error(format!("can't evaluate field {name} in type {type_name}")))
+        Err(self.error(format!(
+            "can't evaluate field {name} in type {}",
+            type_name()
+        )))
+    }
+
+    /// A parsed function: the table's (which overrides builtins, as Sprig's
+    /// `slice` does), else a Go builtin.
+    fn callee(name: &'static str, function: Option<&'static funcs::Function>) -> Callee<'static> {
+        match function {
+            Some(f) => Callee::Function(f),
+            None => Callee::Builtin(name),
+        }
     }
 
     fn eval_function(
         &mut self,
         dot: &Operand,
         ident: &'t Arg,
-        name: &'t str,
+        callee: Callee<'static>,
         node: At<'t>,
         args: &'t [Arg],
         fin: Option<Operand>,
     ) -> Exec<Operand> {
         self.at = At::Arg(ident);
-        // FuncMap entries override builtins (Sprig's `slice`).
-        let callee = match funcs::lookup(name) {
-            Some(f) => Callee::Function(f),
-            None if builtin_signature(name).is_some() => Callee::Builtin(name),
-            None => return Err(self.error(format!("{} is not a defined function", quote(name)))),
+        let name = match callee {
+            Callee::Function(f) => f.name,
+            Callee::Builtin(name) => name,
+            Callee::Method(..) | Callee::ValuesMethod(..) => "",
         };
         self.eval_call(dot, &callee, node, name, args, fin)
     }
@@ -822,8 +844,9 @@ impl<'t> State<'t> {
             )?,
             Arg::Variable { names, .. } => self.eval_variable(dot, arg, names, &[], None)?,
             Arg::Pipe(pipe) => Operand::value(self.eval_pipeline(dot, pipe)?),
-            Arg::Function { name, .. } => {
-                self.eval_function(dot, arg, name, At::Arg(arg), &[], None)?
+            Arg::Function { name, function, .. } => {
+                let callee = Self::callee(name, *function);
+                self.eval_function(dot, arg, callee, At::Arg(arg), &[], None)?
             }
             Arg::Chain { .. } => self.eval_chain(dot, arg, &[], None)?,
             literal => return self.eval_literal(typ.unwrap_or(Type::Any), literal),
@@ -917,7 +940,11 @@ impl<'t> State<'t> {
     fn include(&mut self, name: &str, data: Value) -> Result<String, GoError> {
         {
             let mut included = self.env.included.borrow_mut();
-            let count = included.entry(name.to_string()).or_insert(0);
+            // The name is copied only the first time it is included.
+            let count = match included.get_mut(name) {
+                Some(count) => count,
+                None => included.entry(name.to_string()).or_insert(0),
+            };
             if *count > MAX_INCLUDE_DEPTH {
                 return Err(GoError {
                     text: format!(

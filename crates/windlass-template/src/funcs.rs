@@ -4,9 +4,10 @@
 //! ("wrong type for value; expected string; got float64"), so a function only
 //! sees arguments of its declared types.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use crate::value::Value;
 
@@ -88,12 +89,20 @@ pub struct Function {
     pub call: Call,
 }
 
+/// Names are unique in the table, so a function is its name (comparing the
+/// `call` pointers would not be reliable).
+impl PartialEq for Function {
+    fn eq(&self, other: &Function) -> bool {
+        self.name == other.name
+    }
+}
+
 /// Functions the executor runs itself because they need the template set or
 /// the render (`include`, `tpl`, `lookup`); their `call` is never used.
 pub const EXECUTOR_FUNCTIONS: [&str; 3] = ["include", "tpl", "lookup"];
 
-static TABLE: LazyLock<HashMap<&'static str, Function>> = LazyLock::new(|| {
-    let mut table = HashMap::new();
+static TABLE: LazyLock<FxHashMap<&'static str, Function>> = LazyLock::new(|| {
+    let mut table = FxHashMap::default();
     // Later entries win, as in Helm's funcMap: Helm's functions override
     // Sprig's of the same name (`toJson`).
     for function in crate::sprig::functions()
@@ -108,9 +117,4 @@ static TABLE: LazyLock<HashMap<&'static str, Function>> = LazyLock::new(|| {
 /// The function named `name`.
 pub fn lookup(name: &str) -> Option<&'static Function> {
     TABLE.get(name)
-}
-
-/// Whether `name` is a function (parse-time check; Go's builtins aside).
-pub fn exists(name: &str) -> bool {
-    TABLE.contains_key(name)
 }

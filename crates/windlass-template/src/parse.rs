@@ -9,7 +9,8 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::lex::{Item, ItemKind, lex};
+use crate::funcs::{self, Function};
+use crate::lex::{Item, ItemKind, lex, line_at};
 
 /// A node of a template's body.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,20 +30,18 @@ pub enum Node {
     Template {
         /// Byte offset of the name, for error positions.
         pos: usize,
-        line: usize,
         name: String,
         pipe: Option<Pipe>,
     },
     /// `{{break}}`.
-    Break { line: usize },
+    Break,
     /// `{{continue}}`.
-    Continue { line: usize },
+    Continue,
 }
 
 /// `if`, `range` and `with`: the pipeline, the body, the `else` body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Branch {
-    pub line: usize,
     pub pipe: Pipe,
     pub list: Vec<Node>,
     pub else_list: Option<Vec<Node>>,
@@ -53,11 +52,10 @@ pub struct Branch {
 pub struct Pipe {
     /// Byte offset, for error positions.
     pub pos: usize,
-    pub line: usize,
     /// `=` rather than `:=`.
     pub is_assign: bool,
     /// Declared variables (`$x`, or `$i, $e` in `range`).
-    pub decl: Vec<String>,
+    pub decl: Vec<Box<str>>,
     pub cmds: Vec<Command>,
 }
 
@@ -68,24 +66,26 @@ pub struct Command {
     pub args: Vec<Arg>,
 }
 
-/// An operand.
+/// An operand. Names joined by `.` are one string (see [`names`]): Go's
+/// identifiers hold no dots, and one allocation per chain keeps parsing
+/// charts cheap.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
-    /// `.A.B`: the field names.
+    /// `.A.B`: the field names (`A.B`).
     Field {
         pos: usize,
-        names: Vec<String>,
+        names: Box<str>,
     },
-    /// `$x.A.B`: the variable name (`$x`, `$`) then field names.
+    /// `$x.A.B`: the variable name (`$x`, `$`) then field names (`$x.A.B`).
     Variable {
         pos: usize,
-        names: Vec<String>,
+        names: Box<str>,
     },
-    /// `(pipeline).A.B` and other chains.
+    /// `(pipeline).A.B` and other chains: the trailing field names (`A.B`).
     Chain {
         pos: usize,
         node: Box<Arg>,
-        fields: Vec<String>,
+        fields: Box<str>,
     },
     /// `.`.
     Dot {
@@ -99,20 +99,24 @@ pub enum Arg {
         pos: usize,
         value: bool,
     },
+    /// Boxed: numbers are rare, and a small `Arg` keeps pipelines small.
     Number {
         pos: usize,
-        number: Number,
+        number: Box<Number>,
     },
-    /// A quoted or raw string: its text, and as written (for messages).
+    /// A quoted or raw string: its text, and as written (for messages)
+    /// when that is not the text in double quotes.
     String {
         pos: usize,
         text: String,
-        quoted: String,
+        quoted: Option<Box<str>>,
     },
-    /// A function name.
+    /// A function: a builtin (`function` is `None`, unless the function
+    /// table overrides it, as Sprig's `slice` does) or a table function.
     Function {
         pos: usize,
-        name: String,
+        name: &'static str,
+        function: Option<&'static Function>,
     },
     /// `(pipeline)`.
     Pipe(Box<Pipe>),
@@ -169,26 +173,23 @@ pub const BUILTINS: [&str; 19] = [
 ];
 
 /// Parses `text` as template `name`: its own tree (under `name`) and one per
-/// `define`/`block` in it. `has_function` says which names beyond the
-/// builtins are functions.
+/// `define`/`block` in it. Functions are the builtins and [`funcs`]' table.
 ///
 /// # Errors
 /// The first parse or lex error, as Go reports it.
-pub fn parse(
-    name: &str,
-    text: &str,
-    has_function: &(dyn Fn(&str) -> bool + Sync),
-) -> Result<BTreeMap<String, Tree>, ParseError> {
+pub fn parse(name: &str, text: &str) -> Result<BTreeMap<String, Tree>, ParseError> {
+    let lexed = lex(text);
     let mut parser = Parser {
         name: name.to_string(),
-        items: lex(text),
+        items: lexed.items,
+        lex_error: lexed.error.unwrap_or_default(),
         next: 0,
-        line: 1,
-        vars: vec!["$".to_string()],
+        last_pos: 0,
+        vars: vec!["$"],
         range_depth: 0,
-        action_line: 0,
-        has_function,
+        action_pos: None,
         trees: BTreeMap::new(),
+        input: text,
         text: Arc::from(text),
     };
     let root = parser.top_level()?;
@@ -199,15 +200,17 @@ pub fn parse(
 struct Parser<'a> {
     name: String,
     items: Vec<Item<'a>>,
+    /// The message of the `Error` item, if lexing failed.
+    lex_error: String,
     next: usize,
-    /// Line of the last item read, for errors.
-    line: usize,
-    vars: Vec<String>,
+    /// Position of the last item read: errors report its line.
+    last_pos: usize,
+    vars: Vec<&'a str>,
     range_depth: usize,
-    /// Line of the `{{` of the action being parsed (0 outside actions).
-    action_line: usize,
-    has_function: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Position of the `{{` of the action being parsed.
+    action_pos: Option<usize>,
     trees: BTreeMap<String, Tree>,
+    input: &'a str,
     text: Arc<str>,
 }
 
@@ -220,35 +223,21 @@ pub fn is_empty_tree(tree: &Tree) -> bool {
     })
 }
 
-/// Go's `item.String()` for error messages.
-fn describe(item: &Item) -> String {
-    match item.kind {
-        ItemKind::Eof => "EOF".to_string(),
-        ItemKind::Error => item.text.to_string(),
-        ItemKind::Keyword => format!("<{}>", item.text),
-        _ if item.text.chars().count() > 10 => {
-            let head: String = item.text.chars().take(10).collect();
-            format!("{head:?}...")
-        }
-        _ => format!("{:?}", item.text),
-    }
-}
-
 impl<'a> Parser<'a> {
     fn error<T>(&self, message: impl Into<String>) -> Result<T, ParseError> {
         Err(ParseError {
             name: self.name.clone(),
-            line: self.line,
+            line: line_at(self.input, self.last_pos),
             message: message.into(),
         })
     }
 
     fn next_item(&mut self) -> Item<'a> {
-        let item = self.items[self.next.min(self.items.len() - 1)].clone();
+        let item = self.items[self.next.min(self.items.len() - 1)];
         if self.next < self.items.len() {
             self.next += 1;
         }
-        self.line = item.line;
+        self.last_pos = item.pos;
         item
     }
 
@@ -256,8 +245,8 @@ impl<'a> Parser<'a> {
         self.next = self.next.saturating_sub(1);
     }
 
-    fn peek(&self) -> &Item<'a> {
-        &self.items[self.next.min(self.items.len() - 1)]
+    fn peek(&self) -> Item<'a> {
+        self.items[self.next.min(self.items.len() - 1)]
     }
 
     fn next_non_space(&mut self) -> Item<'a> {
@@ -283,18 +272,35 @@ impl<'a> Parser<'a> {
         Ok(item)
     }
 
+    /// Go's `item.String()` for error messages.
+    fn describe(&self, item: &Item) -> String {
+        match item.kind {
+            ItemKind::Eof => "EOF".to_string(),
+            ItemKind::Error => self.lex_error.clone(),
+            ItemKind::Keyword => format!("<{}>", item.text),
+            _ if item.text.chars().count() > 10 => {
+                let head: String = item.text.chars().take(10).collect();
+                format!("{head:?}...")
+            }
+            _ => format!("{:?}", item.text),
+        }
+    }
+
     fn unexpected<T>(&self, item: &Item, context: &str) -> Result<T, ParseError> {
         if item.kind == ItemKind::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != item.line {
-                extra = format!(" in action started at {}:{}", self.name, self.action_line);
-                if item.text.ends_with(" action") {
-                    extra = extra[" in action".len()..].to_string();
+            if let Some(action_pos) = self.action_pos {
+                let action_line = line_at(self.input, action_pos);
+                if action_line != line_at(self.input, item.pos) {
+                    extra = format!(" in action started at {}:{action_line}", self.name);
+                    if self.lex_error.ends_with(" action") {
+                        extra = extra[" in action".len()..].to_string();
+                    }
                 }
             }
-            return self.error(format!("{}{extra}", item.text));
+            return self.error(format!("{}{extra}", self.lex_error));
         }
-        self.error(format!("unexpected {} in {context}", describe(item)))
+        self.error(format!("unexpected {} in {context}", self.describe(item)))
     }
 
     /// Stores a finished tree; a non-empty redefinition in one parse is an error.
@@ -356,7 +362,7 @@ impl<'a> Parser<'a> {
             _ => return self.unexpected(&token, context),
         };
         self.expect(ItemKind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         match end {
@@ -373,9 +379,9 @@ impl<'a> Parser<'a> {
                 item.pos..item.pos + item.text.len(),
             ))),
             ItemKind::LeftDelim => {
-                self.action_line = item.line;
+                self.action_pos = Some(item.pos);
                 let parsed = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 parsed
             }
             ItemKind::Comment => Ok(Parsed::Skip),
@@ -386,8 +392,8 @@ impl<'a> Parser<'a> {
     fn action(&mut self) -> Result<Parsed, ParseError> {
         let token = self.next_non_space();
         if token.kind == ItemKind::Keyword {
-            return match &*token.text {
-                "block" => self.block(token.line).map(Parsed::Node),
+            return match token.text {
+                "block" => self.block().map(Parsed::Node),
                 "break" | "continue" => self.loop_control(&token).map(Parsed::Node),
                 "else" => self.else_control(),
                 "end" => {
@@ -397,7 +403,7 @@ impl<'a> Parser<'a> {
                 "if" => self.control("if").map(|b| Parsed::Node(Node::If(b))),
                 "range" => self.control("range").map(|b| Parsed::Node(Node::Range(b))),
                 "with" => self.control("with").map(|b| Parsed::Node(Node::With(b))),
-                "template" => self.template_control(token.line).map(Parsed::Node),
+                "template" => self.template_control().map(Parsed::Node),
                 _ => self.unexpected(&token, "command"),
             };
         }
@@ -407,15 +413,15 @@ impl<'a> Parser<'a> {
     }
 
     fn loop_control(&mut self, token: &Item) -> Result<Node, ParseError> {
-        let keyword = &*token.text;
+        let keyword = token.text;
         if self.range_depth == 0 {
             return self.error(format!("{{{{{keyword}}}}} outside {{{{range}}}}"));
         }
         self.expect(ItemKind::RightDelim, &format!("{{{{{keyword}}}}}"))?;
         Ok(if keyword == "break" {
-            Node::Break { line: token.line }
+            Node::Break
         } else {
-            Node::Continue { line: token.line }
+            Node::Continue
         })
     }
 
@@ -461,7 +467,7 @@ impl<'a> Parser<'a> {
         }
         let mut else_list = None;
         if matches!(next, Parsed::Else) {
-            let peek = self.peek().clone();
+            let peek = self.peek();
             let chained = peek.kind == ItemKind::Keyword
                 && ((context == "if" && peek.text == "if")
                     || (context == "with" && peek.text == "with"));
@@ -484,7 +490,6 @@ impl<'a> Parser<'a> {
         }
         self.vars.truncate(vars);
         Ok(Branch {
-            line: pipe.line,
             pipe,
             list,
             else_list,
@@ -498,7 +503,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn template_control(&mut self, line: usize) -> Result<Node, ParseError> {
+    fn template_control(&mut self) -> Result<Node, ParseError> {
         let context = "template clause";
         let token = self.next_non_space();
         let name = self.template_name(&token, context)?;
@@ -510,19 +515,18 @@ impl<'a> Parser<'a> {
         };
         Ok(Node::Template {
             pos: token.pos,
-            line,
             name,
             pipe,
         })
     }
 
     /// `{{block "name" pipeline}}` body `{{end}}`: a `define` plus a `template`.
-    fn block(&mut self, line: usize) -> Result<Node, ParseError> {
+    fn block(&mut self) -> Result<Node, ParseError> {
         let context = "block clause";
         let token = self.next_non_space();
         let name = self.template_name(&token, context)?;
         let pipe = self.pipeline(context, ItemKind::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if !matches!(end, Parsed::End) {
@@ -531,7 +535,6 @@ impl<'a> Parser<'a> {
         self.add(name.clone(), list)?;
         Ok(Node::Template {
             pos: token.pos,
-            line,
             name,
             pipe: Some(pipe),
         })
@@ -541,7 +544,6 @@ impl<'a> Parser<'a> {
         let start = self.peek_non_space();
         let mut pipe = Pipe {
             pos: start.pos,
-            line: start.line,
             is_assign: false,
             decl: Vec::new(),
             cmds: Vec::new(),
@@ -559,14 +561,14 @@ impl<'a> Parser<'a> {
                 ItemKind::Assign | ItemKind::Declare => {
                     pipe.is_assign = next.kind == ItemKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.text.to_string());
-                    self.vars.push(v.text.into_owned());
+                    pipe.decl.push(v.text.into());
+                    self.vars.push(v.text);
                     break;
                 }
                 ItemKind::Comma => {
                     self.next_non_space();
-                    pipe.decl.push(v.text.to_string());
-                    self.vars.push(v.text.into_owned());
+                    pipe.decl.push(v.text.into());
+                    self.vars.push(v.text);
                     if context == "range" && pipe.decl.len() < 2 {
                         let peek = self.peek_non_space();
                         if matches!(
@@ -665,20 +667,23 @@ impl<'a> Parser<'a> {
         // Go's chain (and the field or variable it becomes) sits at the
         // first trailing field, which is where its errors point.
         let pos = self.peek().pos;
-        let mut fields = Vec::new();
+        let mut end = pos;
         while self.peek().kind == ItemKind::Field {
             let field = self.next_item();
-            fields.push(field.text[1..].to_string());
+            end = field.pos + field.text.len();
         }
+        // The fields are adjacent in the text: `.A.B`.
+        let fields = &self.input[pos + 1..end];
+        let joined = |names: &str| format!("{names}.{fields}").into_boxed_str();
         Ok(Some(match node {
-            Arg::Field { mut names, .. } => {
-                names.extend(fields);
-                Arg::Field { pos, names }
-            }
-            Arg::Variable { mut names, .. } => {
-                names.extend(fields);
-                Arg::Variable { pos, names }
-            }
+            Arg::Field { names, .. } => Arg::Field {
+                pos,
+                names: joined(&names),
+            },
+            Arg::Variable { names, .. } => Arg::Variable {
+                pos,
+                names: joined(&names),
+            },
             Arg::Bool { .. }
             | Arg::String { .. }
             | Arg::Number { .. }
@@ -689,7 +694,7 @@ impl<'a> Parser<'a> {
             other => Arg::Chain {
                 pos,
                 node: Box::new(other),
-                fields,
+                fields: fields.into(),
             },
         }))
     }
@@ -699,28 +704,36 @@ impl<'a> Parser<'a> {
         let pos = token.pos;
         Ok(Some(match token.kind {
             ItemKind::Identifier => {
-                if !BUILTINS.contains(&&*token.text) && !(self.has_function)(&token.text) {
-                    return self.error(format!("function {:?} not defined", token.text));
-                }
+                let function = funcs::lookup(token.text);
+                let name = match function {
+                    Some(f) => f.name,
+                    None => match BUILTINS.iter().find(|b| **b == token.text) {
+                        Some(builtin) => builtin,
+                        None => {
+                            return self.error(format!("function {:?} not defined", token.text));
+                        }
+                    },
+                };
                 Arg::Function {
                     pos,
-                    name: token.text.into_owned(),
+                    name,
+                    function,
                 }
             }
             ItemKind::Dot => Arg::Dot { pos },
             ItemKind::Nil => Arg::Nil { pos },
             ItemKind::Variable => {
-                if !self.vars.iter().any(|v| *v == token.text) {
+                if !self.vars.contains(&token.text) {
                     return self.error(format!("undefined variable {:?}", token.text));
                 }
                 Arg::Variable {
                     pos,
-                    names: vec![token.text.into_owned()],
+                    names: token.text.into(),
                 }
             }
             ItemKind::Field => Arg::Field {
                 pos,
-                names: vec![token.text[1..].to_string()],
+                names: token.text[1..].into(),
             },
             ItemKind::Bool => Arg::Bool {
                 pos,
@@ -729,7 +742,7 @@ impl<'a> Parser<'a> {
             ItemKind::CharConstant | ItemKind::Number => Arg::Number {
                 pos,
                 number: match number(&token) {
-                    Ok(number) => number,
+                    Ok(number) => Box::new(number),
                     Err(message) => return self.error(message),
                 },
             },
@@ -737,11 +750,17 @@ impl<'a> Parser<'a> {
                 let pipe = self.pipeline("parenthesized pipeline", ItemKind::RightParen)?;
                 Arg::Pipe(Box::new(pipe))
             }
-            ItemKind::String | ItemKind::RawString => Arg::String {
-                pos,
-                text: self.unquote(&token)?,
-                quoted: token.text.to_string(),
-            },
+            ItemKind::String | ItemKind::RawString => {
+                let text = self.unquote(&token)?;
+                let plain = token.text.len() == text.len() + 2
+                    && token.text.starts_with('"')
+                    && token.text[1..].starts_with(text.as_str());
+                Arg::String {
+                    pos,
+                    text,
+                    quoted: (!plain).then(|| token.text.into()),
+                }
+            }
             _ => {
                 self.backup();
                 return Ok(None);
@@ -750,7 +769,7 @@ impl<'a> Parser<'a> {
     }
 
     fn unquote(&self, token: &Item) -> Result<String, ParseError> {
-        match unquote(&token.text) {
+        match unquote(token.text) {
             Some(text) => Ok(text),
             None => self.error("invalid syntax"),
         }
@@ -792,7 +811,7 @@ fn term_pos(arg: &Arg) -> usize {
 fn term_text(arg: &Arg) -> String {
     match arg {
         Arg::Bool { value, .. } => value.to_string(),
-        Arg::String { quoted, .. } => quoted.clone(),
+        Arg::String { text, quoted, .. } => quoted_text(text, quoted.as_deref()),
         Arg::Number { number, .. } => number.text.clone(),
         Arg::Nil { .. } => "nil".into(),
         Arg::Dot { .. } => ".".into(),
@@ -805,28 +824,20 @@ fn term_text(arg: &Arg) -> String {
 impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Arg::Field { names, .. } => {
-                for name in names {
-                    write!(f, ".{name}")?;
-                }
-                Ok(())
-            }
-            Arg::Variable { names, .. } => f.write_str(&names.join(".")),
+            Arg::Field { names, .. } => write!(f, ".{names}"),
+            Arg::Variable { names, .. } => f.write_str(names),
             Arg::Chain { node, fields, .. } => {
                 match node.as_ref() {
                     Arg::Pipe(pipe) => write!(f, "({pipe})")?,
                     other => write!(f, "{other}")?,
                 }
-                for field in fields {
-                    write!(f, ".{field}")?;
-                }
-                Ok(())
+                write!(f, ".{fields}")
             }
             Arg::Dot { .. } => f.write_str("."),
             Arg::Nil { .. } => f.write_str("nil"),
             Arg::Bool { value, .. } => write!(f, "{value}"),
             Arg::Number { number, .. } => f.write_str(&number.text),
-            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::String { text, quoted, .. } => f.write_str(&quoted_text(text, quoted.as_deref())),
             Arg::Function { name, .. } => f.write_str(name),
             Arg::Pipe(pipe) => write!(f, "{pipe}"),
         }
@@ -864,6 +875,16 @@ impl fmt::Display for Pipe {
     }
 }
 
+/// A string constant as written: `quoted`, or the text in double quotes.
+fn quoted_text(text: &str, quoted: Option<&str>) -> String {
+    quoted.map_or_else(|| format!("\"{text}\""), str::to_string)
+}
+
+/// The names of a dotted chain (`Values.image.tag`, `$x.tag`), in order.
+pub fn names(chain: &str) -> std::str::Split<'_, char> {
+    chain.split('.')
+}
+
 /// Go's `strconv.Unquote` for the string forms the lexer passes: a raw string
 /// as is, a quoted one with Go's escapes. `None` for an invalid escape.
 pub fn unquote(text: &str) -> Option<String> {
@@ -876,7 +897,10 @@ pub fn unquote(text: &str) -> Option<String> {
 
 /// Go's escapes inside a quoted string or character constant.
 fn unescape(inner: &str, quote: char) -> Option<String> {
-    let mut out = String::new();
+    if !inner.contains('\\') {
+        return Some(inner.to_string());
+    }
+    let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
@@ -1008,16 +1032,12 @@ fn number(token: &Item) -> Result<Number, String> {
 mod tests {
     use super::*;
 
-    fn funcs(name: &str) -> bool {
-        matches!(name, "quote" | "include" | "default")
-    }
-
     fn parse_ok(text: &str) -> BTreeMap<String, Tree> {
-        parse("t", text, &funcs).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+        parse("t", text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
     }
 
     fn parse_err(text: &str) -> String {
-        match parse("t.txt", text, &funcs) {
+        match parse("t.txt", text) {
             Ok(trees) => panic!("{text:?} parsed: {trees:?}"),
             Err(e) => e.to_string(),
         }
@@ -1032,21 +1052,21 @@ mod tests {
         let Node::Action(pipe) = &root[1] else {
             panic!("{root:?}")
         };
-        assert_eq!(pipe.decl, ["$x"]);
+        assert_eq!(pipe.decl, ["$x".into()]);
         assert_eq!(pipe.cmds.len(), 2);
         assert!(
-            matches!(&pipe.cmds[0].args[0], Arg::Field { names, .. } if names == &["Values", "image"])
+            matches!(&pipe.cmds[0].args[0], Arg::Field { names, .. } if &**names == "Values.image")
         );
         let Node::Action(pipe) = &root[2] else {
             panic!()
         };
         assert!(
-            matches!(&pipe.cmds[0].args[0], Arg::Variable { names, .. } if names == &["$x", "tag"])
+            matches!(&pipe.cmds[0].args[0], Arg::Variable { names, .. } if &**names == "$x.tag")
         );
         let Node::Action(pipe) = &root[3] else {
             panic!()
         };
-        assert!(matches!(&pipe.cmds[0].args[0], Arg::Chain { fields, .. } if fields == &["Foo"]));
+        assert!(matches!(&pipe.cmds[0].args[0], Arg::Chain { fields, .. } if &**fields == "Foo"));
     }
 
     #[test]
@@ -1066,17 +1086,29 @@ mod tests {
             panic!()
         };
         assert!(matches!(&else_list[0], Node::If(inner) if inner.else_list.is_some()));
-        assert!(matches!(&root[1], Node::Range(b) if b.pipe.decl == ["$i", "$e"]));
+        assert!(matches!(&root[1], Node::Range(b) if b.pipe.decl == ["$i".into(), "$e".into()]));
         assert!(matches!(&root[2], Node::With(b) if b.else_list.is_some()));
         assert!(matches!(&root[3], Node::Template { name, pipe: Some(_), .. } if name == "b"));
         assert!(matches!(&root[4], Node::Template { name, pipe: None, .. } if name == "a"));
+    }
+
+    // Messages quote a constant as written (Go's `StringNode.Quoted`).
+    #[test]
+    fn string_constants_print_as_written() {
+        let trees = parse_ok(r#"{{ print "a" "\x41\"" `r` }}"#);
+        let Node::Action(pipe) = &trees["t"].root[0] else {
+            panic!()
+        };
+        let printed: Vec<String> = pipe.cmds[0].args.iter().map(ToString::to_string).collect();
+        assert_eq!(printed, ["print", r#""a""#, r#""\x41\"""#, "`r`"]);
+        assert!(matches!(&pipe.cmds[0].args[2], Arg::String { text, .. } if text == "A\""));
     }
 
     #[test]
     fn numbers_read_as_go_reads_them() {
         let num = |text: &str| {
             let input = format!("{{{{{text}}}}}");
-            let items = lex(&input);
+            let items = lex(&input).items;
             number(&items[1]).unwrap()
         };
         assert_eq!(num("3").int, Some(3));

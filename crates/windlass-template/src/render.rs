@@ -10,7 +10,6 @@ use std::rc::Rc;
 use windlass_chart::{Chart, Values};
 
 use crate::exec::{self, Env, GoError, TemplateSet};
-use crate::funcs;
 use crate::objects::{Capabilities, Files};
 use crate::parse::{self, ParseError, Tree};
 use crate::value::{Map, Value};
@@ -135,7 +134,7 @@ const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
 /// Parsing is about half of a render of a large chart, and the trees of one
 /// file do not depend on another's.
 fn parse_all(sources: &[(&str, &str)]) -> Vec<Result<BTreeMap<String, Tree>, ParseError>> {
-    let parse = |(name, text): &(&str, &str)| parse::parse(name, text, &funcs::exists);
+    let parse = |(name, text): &(&str, &str)| parse::parse(name, text);
     let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
     if total < PARALLEL_PARSE_BYTES {
         return sources.iter().map(parse).collect();
