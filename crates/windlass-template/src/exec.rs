@@ -14,6 +14,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -35,7 +36,9 @@ pub const ROOT_NAME: &str = "gotpl";
 pub struct TemplateSet {
     /// Fx hashing: names come from the chart's own templates, and the
     /// lookups of every `include` add up.
-    trees: FxHashMap<String, Rc<Tree>>,
+    /// `Arc`, so a finished set can be dropped on another thread.
+    trees: FxHashMap<String, Arc<Tree>>,
+    text_len: usize,
 }
 
 impl TemplateSet {
@@ -56,16 +59,23 @@ impl TemplateSet {
 
     /// Adds the trees of one parse, as [`TemplateSet::parse`] does.
     pub fn add(&mut self, trees: BTreeMap<String, Tree>) {
+        // The trees of one parse share its text.
+        self.text_len += trees.values().next().map_or(0, |tree| tree.text.len());
         for (tree_name, tree) in trees {
             if parse::is_empty_tree(&tree) && self.trees.contains_key(&tree_name) {
                 continue;
             }
-            self.trees.insert(tree_name, Rc::new(tree));
+            self.trees.insert(tree_name, Arc::new(tree));
         }
     }
 
+    /// The bytes of template text parsed into the set.
+    pub fn text_len(&self) -> usize {
+        self.text_len
+    }
+
     /// The template named `name`.
-    pub fn get(&self, name: &str) -> Option<&Rc<Tree>> {
+    pub fn get(&self, name: &str) -> Option<&Arc<Tree>> {
         self.trees.get(name)
     }
 }
