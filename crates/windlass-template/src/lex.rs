@@ -169,6 +169,17 @@ fn is_alphanumeric(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// ASCII letters, digits and `_`, by byte.
+static WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    while b < 128 {
+        table[b as usize] = b.is_ascii_alphanumeric() || b == b'_';
+        b += 1;
+    }
+    table
+};
+
 impl<'a> Lexer<'a> {
     fn error(&self, message: impl Into<String>) -> LexError {
         LexError {
@@ -257,15 +268,14 @@ impl<'a> Lexer<'a> {
 
     /// Whether a right delimiter starts at `pos`: `(trim, length)`, length 0
     /// when there is none. The trim marker is ` -}}` (whitespace, then `-`).
+    #[inline]
     fn right_delim_at(&self, pos: usize) -> (bool, usize) {
-        let rest = &self.input[pos..];
-        if rest.starts_with("}}") {
-            return (false, 2);
+        let rest = &self.input.as_bytes()[pos..];
+        match rest {
+            [b'}', b'}', ..] => (false, 2),
+            [b' ' | b'\t' | b'\r' | b'\n', b'-', b'}', b'}', ..] => (true, 4),
+            _ => (false, 0),
         }
-        if rest.starts_with(is_space) && rest[1..].starts_with("-}}") {
-            return (true, 4);
-        }
-        (false, 0)
     }
 
     fn skip_leading_space(&mut self) {
@@ -382,11 +392,12 @@ impl<'a> Lexer<'a> {
     fn alphanumeric_run(&mut self) {
         // ASCII first, byte by byte; other characters one by one.
         let bytes = self.input.as_bytes();
-        let ascii = bytes[self.pos..]
-            .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-            .unwrap_or(bytes.len() - self.pos);
-        self.pos += ascii;
+        while bytes
+            .get(self.pos)
+            .is_some_and(|&b| WORD_BYTE[usize::from(b)])
+        {
+            self.pos += 1;
+        }
         if bytes.get(self.pos).is_none_or(u8::is_ascii) {
             return;
         }
