@@ -285,9 +285,12 @@ impl DirWalker {
         }
     }
 
-    fn io(&self, rel: &str) -> impl FnOnce(io::Error) -> LoadError {
-        let path = self.shown(rel);
-        move |error| LoadError::Io { path, error }
+    /// The path is formatted only on error: this runs for every entry.
+    fn io<'a>(&'a self, rel: &'a str) -> impl FnOnce(io::Error) -> LoadError + 'a {
+        move |error| LoadError::Io {
+            path: self.shown(rel),
+            error,
+        }
     }
 
     fn walk(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {
@@ -367,7 +370,8 @@ impl DirWalker {
         }
         // Read one byte past the limit so a file that grew since stat is caught.
         let limit = MAX_DECOMPRESSED_FILE_SIZE.min(self.remaining) + 1;
-        let mut data = Vec::new();
+        // Sized from stat, so the usual file is read without regrowing.
+        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         fs::File::open(path)
             .and_then(|file| file.take(limit).read_to_end(&mut data))
             .map_err(self.io(rel))?;
