@@ -716,6 +716,21 @@ fn into_file(file: BufferedFile) -> File {
 /// Malformed YAML (with the line in the whole file), a document that is not
 /// a map, and a `---` line followed by anything but a comment.
 pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
+    // Most files are one document with `\n` line ends, which the split below
+    // would copy back unchanged: parse those as they are.
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && !text.contains('\r')
+        && !text.starts_with("---")
+        && !text.contains("\n---")
+    {
+        if text.is_empty() {
+            return Ok(Values::new());
+        }
+        if text.ends_with('\n') {
+            return yaml::parse_values_str(text, source);
+        }
+        return yaml::parse_values_str(&format!("{text}\n"), source);
+    }
     let mut values = Values::new();
     let mut document: Vec<u8> = Vec::new();
     let mut first_line = 1;
@@ -1468,5 +1483,27 @@ mod tests {
         // A separator-looking line inside an indented block is content.
         let v = load_values(b"a: |\n  x\n  ---\n", "v.yaml").unwrap();
         assert_eq!(v["a"], "x\n---\n");
+    }
+
+    #[test]
+    fn single_documents_read_as_the_split_reads_them() {
+        // CRLF line ends take the line-splitting path; plain files do not.
+        for text in [
+            "",
+            "\n",
+            "a: 1",
+            "a: 1\n",
+            "a: |\n  x\n",
+            "a: |\n  x",
+            "a: 1\nb: [x\n",
+            "a: 1\nb: \u{1}\n",
+            "- x\n",
+            "\u{feff}a: 1\n",
+            "a: 1\n# ---\n",
+        ] {
+            let plain = load_values(text.as_bytes(), "v.yaml");
+            let crlf = load_values(text.replace('\n', "\r\n").as_bytes(), "v.yaml");
+            assert_eq!(plain, crlf, "{text:?}");
+        }
     }
 }
