@@ -81,17 +81,62 @@ struct Pattern {
     negate: bool,
     must_dir: bool,
     scope: Scope,
+    /// Whether `glob` is a valid pattern; stripping `!` and slashes can
+    /// leave one that is not (`\/`), which Helm treats as matching nothing.
+    valid: bool,
+    /// How many leading and trailing bytes of `glob` are plain literals,
+    /// which every match must start and end with (a cheap rejection).
+    literal_prefix: usize,
+    literal_suffix: usize,
+}
+
+/// Bytes with a meaning in a glob; `]` too, so a run never starts inside a class.
+fn is_glob_meta(b: u8) -> bool {
+    matches!(b, b'*' | b'?' | b'[' | b']' | b'\\')
 }
 
 impl Pattern {
+    fn new(raw: String, glob: &[u8], negate: bool, must_dir: bool, scope: Scope) -> Pattern {
+        // Go's Match reports a malformed pattern whatever the name.
+        let valid = glob_match_bytes(glob, b"").is_ok();
+        let literal_prefix = glob.iter().take_while(|&&b| !is_glob_meta(b)).count();
+        let literal_suffix = glob.iter().rev().take_while(|&&b| !is_glob_meta(b)).count();
+        Pattern {
+            raw,
+            glob: glob.to_vec(),
+            negate,
+            must_dir,
+            scope,
+            valid,
+            literal_prefix,
+            literal_suffix,
+        }
+    }
+
     fn matches(&self, path: &str) -> bool {
         let subject = match self.scope {
             Scope::Root | Scope::Path => path.as_bytes(),
             Scope::Base => go_base(path).as_bytes(),
         };
-        // Helm logs and treats a pattern error at match time as "no match";
-        // patterns are validated at parse time, so this cannot happen.
-        glob_match_bytes(&self.glob, subject).unwrap_or(false)
+        // Helm logs and treats a pattern error at match time as "no match".
+        if !self.valid {
+            return false;
+        }
+        let glob = self.glob.as_slice();
+        if self.literal_prefix == glob.len() {
+            return subject == glob;
+        }
+        let (prefix, suffix) = (
+            &glob[..self.literal_prefix],
+            &glob[glob.len() - self.literal_suffix..],
+        );
+        if subject.len() < prefix.len() + suffix.len()
+            || !subject.starts_with(prefix)
+            || !subject.ends_with(suffix)
+        {
+            return false;
+        }
+        glob_match_bytes(glob, subject).unwrap_or(false)
     }
 }
 
@@ -220,13 +265,8 @@ impl Rules {
         } else {
             Scope::Base
         };
-        self.patterns.push(Pattern {
-            raw,
-            glob: glob.to_vec(),
-            negate,
-            must_dir,
-            scope,
-        });
+        self.patterns
+            .push(Pattern::new(raw, glob, negate, must_dir, scope));
         Ok(())
     }
 }
@@ -713,6 +753,37 @@ mod tests {
                 "* does not cross /",
             ),
             ("a//", "a", true, false, "only one trailing / is removed"),
+            (
+                "\\/",
+                "\\",
+                true,
+                false,
+                "`\\` left after the / is bad: no match",
+            ),
+            ("!\\/", "x", true, true, "a bad negated pattern ignores all"),
+            ("a*b", "ab", false, true, "prefix and suffix may meet"),
+            (
+                "ab*ba",
+                "aba",
+                false,
+                false,
+                "prefix and suffix cannot overlap",
+            ),
+            (
+                "a?[b]c\\d",
+                "axbcd",
+                false,
+                true,
+                "literal ends around metas",
+            ),
+            (
+                "a?[b]c\\d",
+                "axbce",
+                false,
+                false,
+                "literal ends around metas",
+            ),
+            ("[a]]", "a]", false, true, "`]` outside a class is literal"),
             (
                 "*",
                 "charts/x/Chart.yaml",

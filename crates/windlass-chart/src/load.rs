@@ -285,9 +285,12 @@ impl DirWalker {
         }
     }
 
-    fn io(&self, rel: &str) -> impl FnOnce(io::Error) -> LoadError {
-        let path = self.shown(rel);
-        move |error| LoadError::Io { path, error }
+    /// The path is formatted only on error: this runs for every entry.
+    fn io<'a>(&'a self, rel: &'a str) -> impl FnOnce(io::Error) -> LoadError + 'a {
+        move |error| LoadError::Io {
+            path: self.shown(rel),
+            error,
+        }
     }
 
     fn walk(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {
@@ -367,7 +370,8 @@ impl DirWalker {
         }
         // Read one byte past the limit so a file that grew since stat is caught.
         let limit = MAX_DECOMPRESSED_FILE_SIZE.min(self.remaining) + 1;
-        let mut data = Vec::new();
+        // Sized from stat, so the usual file is read without regrowing.
+        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         fs::File::open(path)
             .and_then(|file| file.take(limit).read_to_end(&mut data))
             .map_err(self.io(rel))?;
@@ -712,6 +716,21 @@ fn into_file(file: BufferedFile) -> File {
 /// Malformed YAML (with the line in the whole file), a document that is not
 /// a map, and a `---` line followed by anything but a comment.
 pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
+    // Most files are one document with `\n` line ends, which the split below
+    // would copy back unchanged: parse those as they are.
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && !text.contains('\r')
+        && !text.starts_with("---")
+        && !text.contains("\n---")
+    {
+        if text.is_empty() {
+            return Ok(Values::new());
+        }
+        if text.ends_with('\n') {
+            return yaml::parse_values_str(text, source);
+        }
+        return yaml::parse_values_str(&format!("{text}\n"), source);
+    }
     let mut values = Values::new();
     let mut document: Vec<u8> = Vec::new();
     let mut first_line = 1;
@@ -1464,5 +1483,27 @@ mod tests {
         // A separator-looking line inside an indented block is content.
         let v = load_values(b"a: |\n  x\n  ---\n", "v.yaml").unwrap();
         assert_eq!(v["a"], "x\n---\n");
+    }
+
+    #[test]
+    fn single_documents_read_as_the_split_reads_them() {
+        // CRLF line ends take the line-splitting path; plain files do not.
+        for text in [
+            "",
+            "\n",
+            "a: 1",
+            "a: 1\n",
+            "a: |\n  x\n",
+            "a: |\n  x",
+            "a: 1\nb: [x\n",
+            "a: 1\nb: \u{1}\n",
+            "- x\n",
+            "\u{feff}a: 1\n",
+            "a: 1\n# ---\n",
+        ] {
+            let plain = load_values(text.as_bytes(), "v.yaml");
+            let crlf = load_values(text.replace('\n', "\r\n").as_bytes(), "v.yaml");
+            assert_eq!(plain, crlf, "{text:?}");
+        }
     }
 }

@@ -133,6 +133,11 @@ fn parse_with(bytes: &[u8], source: &str, last_key_wins: bool) -> Result<Value, 
             ));
         }
     };
+    parse_str(text, source, last_key_wins)
+}
+
+/// [`parse_with`] for text already known to be UTF-8.
+fn parse_str(text: &str, source: &str, last_key_wins: bool) -> Result<Value, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     compose::compose(text)
         .and_then(|tree| compose::decode(&tree, last_key_wins))
@@ -145,7 +150,16 @@ fn parse_with(bytes: &[u8], source: &str, last_key_wins: bool) -> Result<Value, 
 /// # Errors
 /// As [`parse`], plus a top level that is not a map.
 pub fn parse_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
-    match parse(bytes, source)? {
+    values_map(parse(bytes, source)?, source)
+}
+
+/// [`parse_values`] for text already known to be UTF-8.
+pub(crate) fn parse_values_str(text: &str, source: &str) -> Result<Values, YamlError> {
+    values_map(parse_str(text, source, false)?, source)
+}
+
+fn values_map(value: Value, source: &str) -> Result<Values, YamlError> {
+    match value {
         Value::Null => Ok(Map::new()),
         Value::Object(map) => Ok(map),
         other => Err(YamlError::new(

@@ -13,7 +13,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
 use super::compat;
-use super::resolve::{CORE_PREFIX, Scalar, resolve_scalar};
+use super::resolve::{CORE_PREFIX, Scalar, is_plain_string, resolve_scalar};
 
 /// How deeply collections (and merge keys) may nest. Helm allows 10000;
 /// windlass keeps every document well inside `serde_json`'s own recursion
@@ -429,14 +429,59 @@ impl<'t> Decoder<'t> {
                 self.level -= 1;
                 Ok(Value::Array(items))
             }
-            Kind::Mapping(_) => {
+            Kind::Mapping(children) => {
                 self.enter(id)?;
-                let mut map = GoMap::default();
-                self.mapping_into(id, &mut map)?;
+                let value = match self.string_keys(children) {
+                    Some(names) => self.string_keyed(children, names)?,
+                    None => {
+                        let mut map = GoMap::default();
+                        self.mapping_into(id, &mut map)?;
+                        map.into_json()?
+                    }
+                };
                 self.level -= 1;
-                map.into_json()
+                Ok(value)
             }
         }
+    }
+
+    /// The keys of a mapping if every one is a plain string: an untagged
+    /// scalar (not an alias, not a merge) that resolves to its own text.
+    fn string_keys(&self, children: &[NodeId]) -> Option<Vec<&'t str>> {
+        children
+            .chunks_exact(2)
+            .map(|pair| match &self.node(pair[0]).kind {
+                Kind::Scalar {
+                    value,
+                    tag: None,
+                    plain,
+                } if !self.is_merge(pair[0]) && (!*plain || is_plain_string(value)) => {
+                    Some(value.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A mapping whose keys are all strings (nearly every one), straight into
+    /// JSON: as [`Decoder::mapping_into`] and [`GoMap::into_json`] would, but
+    /// a key can only clash with the same text, so the object itself finds
+    /// duplicates and no Go map is needed.
+    fn string_keyed(&mut self, children: &[NodeId], names: Vec<&str>) -> Result<Value, Failure> {
+        let mut object = Map::new();
+        for (pair, name) in children.chunks_exact(2).zip(names) {
+            // What `key` does for such a key, but the resolving.
+            self.count(pair[0])?;
+            if !self.last_key_wins && object.contains_key(name) {
+                return Err(fail(
+                    self.node(pair[0]).line,
+                    format!("duplicate entry with key {name:?}"),
+                ));
+            }
+            let value = self.value(pair[1])?;
+            object.insert(name.to_string(), value);
+        }
+        Ok(Value::Object(object))
     }
 
     /// go-yaml's `isMerge`: a scalar `<<` that is plain and untagged (or

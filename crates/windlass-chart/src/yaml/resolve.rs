@@ -151,6 +151,19 @@ fn resolve_untyped(tag: &str, input: &str) -> (&'static str, Scalar) {
     string()
 }
 
+/// Whether an untagged plain scalar resolves to a string, decided from its
+/// first byte and the `resolveMap` only; `false` also for text that may be a
+/// number (resolve it to know).
+pub(crate) fn is_plain_string(input: &str) -> bool {
+    match input.as_bytes().first() {
+        None | Some(b'+' | b'-' | b'0'..=b'9' | b'.') => false,
+        Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => {
+            lookup(input).is_none()
+        }
+        Some(_) => true,
+    }
+}
+
 /// go-yaml v2's `resolveMap`: the YAML 1.1 booleans, nulls and special floats
 /// (exactly these spellings, no others).
 fn lookup(input: &str) -> Option<(&'static str, Scalar)> {
@@ -671,6 +684,54 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn plain_strings_are_known_without_resolving() {
+        let texts = [
+            "",
+            "~",
+            "y",
+            "yes",
+            "Yes",
+            "no",
+            "on",
+            "oN",
+            "nope",
+            "null",
+            "nULL",
+            "true",
+            "tag",
+            "fullnameOverride",
+            "0",
+            "-1",
+            "+",
+            ".5",
+            ".inf",
+            ".x",
+            "1e3",
+            "2001-12-14",
+            "<<",
+            "é",
+            "_1",
+            "image",
+            "Inf",
+            "FALSE",
+            "False",
+            "off",
+            "OFF",
+            "o",
+            "N",
+            "t",
+        ];
+        let mut strings = 0;
+        for text in texts {
+            if is_plain_string(text) {
+                strings += 1;
+                assert_eq!(resolve_scalar(text, None, true), Ok(s(text)), "{text:?}");
+            }
+        }
+        assert_eq!(strings, 12);
     }
 
     /// Quoted and block scalars (not plain, untagged) are strings as written
