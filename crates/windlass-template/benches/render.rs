@@ -32,7 +32,7 @@ use windlass_chart::{Values, dependencies, schema, values};
 use windlass_template::RenderContext;
 
 /// Timed iterations per chart and side, after one warm-up.
-const ITERATIONS: usize = 10;
+const ITERATIONS: usize = 20;
 
 /// `.Capabilities.KubeVersion` of Helm v4's render without a cluster (and
 /// `windlass_engine::DEFAULT_KUBE_VERSION`).
