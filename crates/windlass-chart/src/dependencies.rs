@@ -63,19 +63,48 @@ fn process_enabled(
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let mut attached: Vec<Chart> = chart
-        .dependencies
+    let loaded = std::mem::take(&mut chart.dependencies);
+    let reqs = &chart.metadata.dependencies;
+    let matches = |loaded: &Chart, req: &Dependency| {
+        loaded.name() == req.name && compatible(&req.version, &loaded.metadata.version)
+    };
+    // Helm's `getAliasDependency`: each entry takes the first loaded chart it
+    // matches. Loaded charts no entry matches are kept as they are.
+    let picks: Vec<Option<usize>> = reqs
         .iter()
-        .filter(|loaded| {
-            !chart.metadata.dependencies.iter().any(|req| {
-                loaded.name() == req.name && compatible(&req.version, &loaded.metadata.version)
-            })
-        })
-        .cloned()
+        .map(|req| loaded.iter().position(|c| matches(c, req)))
         .collect();
-    for req in &mut chart.metadata.dependencies {
-        if let Some(copy) = aliased_copy(&chart.dependencies, req) {
-            attached.push(copy);
+    let kept: Vec<bool> = loaded
+        .iter()
+        .map(|c| !reqs.iter().any(|req| matches(c, req)))
+        .collect();
+    // Copies are needed only while a chart has more takers: the last one
+    // gets the chart itself (a copy holds every file of it).
+    let mut takers = vec![0_usize; loaded.len()];
+    for &i in picks.iter().flatten() {
+        takers[i] += 1;
+    }
+    let mut loaded: Vec<Option<Chart>> = loaded.into_iter().map(Some).collect();
+    let mut attached: Vec<Chart> = Vec::new();
+    for (slot, keep) in loaded.iter_mut().zip(kept) {
+        if keep {
+            attached.extend(slot.take());
+        }
+    }
+    for (req, pick) in chart.metadata.dependencies.iter_mut().zip(picks) {
+        if let Some(i) = pick {
+            takers[i] -= 1;
+            let taken = if takers[i] == 0 {
+                loaded[i].take()
+            } else {
+                loaded[i].clone()
+            };
+            if let Some(mut copy) = taken {
+                if !req.alias.is_empty() {
+                    copy.metadata.name = req.alias.clone();
+                }
+                attached.push(copy);
+            }
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
@@ -121,19 +150,6 @@ fn process_enabled(
 /// Helm's `IsCompatibleRange`: false when either side does not parse.
 fn compatible(constraint: &str, version: &str) -> bool {
     is_compatible_range(constraint, version).unwrap_or(false)
-}
-
-/// Helm's `getAliasDependency`: a copy of the first loaded chart with the entry's
-/// name and a compatible version, named after the alias if there is one.
-fn aliased_copy(loaded: &[Chart], req: &Dependency) -> Option<Chart> {
-    let found = loaded
-        .iter()
-        .find(|c| c.name() == req.name && compatible(&req.version, &c.metadata.version))?;
-    let mut copy = found.clone();
-    if !req.alias.is_empty() {
-        copy.metadata.name = req.alias.clone();
-    }
-    Some(copy)
 }
 
 /// Helm's `processDependencyTags`.
@@ -513,6 +529,27 @@ mod tests {
         let got = coalesce(&top, &user).unwrap();
         assert_eq!(got["first"]["who"], "user");
         assert_eq!(got["first"]["on"], true);
+    }
+
+    #[test]
+    fn every_entry_gets_its_own_chart_in_order() {
+        let (mut a, mut b) = (req("sub"), req("sub"));
+        a.alias = "a".to_string();
+        b.alias = "b".to_string();
+        let mut top = chart(
+            "top",
+            json!({}),
+            vec![a, req("sub"), b],
+            vec![
+                chart("sub", json!({"n": 1}), vec![], vec![]),
+                chart("other", json!({}), vec![], vec![]),
+                chart("sub", json!({"n": 2}), vec![], vec![]),
+            ],
+        );
+        process_dependencies(&mut top, &Values::new()).unwrap();
+        // Unmatched charts first; the second `sub` is matched but never taken.
+        assert_eq!(names(&top), ["other", "a", "sub", "b"]);
+        assert!(top.dependencies.iter().skip(1).all(|c| c.values["n"] == 1));
     }
 
     #[test]

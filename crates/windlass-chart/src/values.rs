@@ -430,7 +430,7 @@ impl Coalescer {
                 tree::Node::Table(table) => {
                     let copy = tree::shallow_copy(&table);
                     match tree::get(&dest_global, &key) {
-                        None => tree::insert(&dest_global, &key, tree::Node::Table(copy)),
+                        None => tree::insert(&dest_global, key, tree::Node::Table(copy)),
                         Some(tree::Node::Leaf(_)) => self.warn(format!(
                             "Conflict: cannot merge map onto non-map for {key:?}. Skipping."
                         )),
@@ -441,7 +441,7 @@ impl Coalescer {
                                 &concat_prefix(prefix, &key),
                                 true,
                             );
-                            tree::insert(&dest_global, &key, tree::Node::Table(copy));
+                            tree::insert(&dest_global, key, tree::Node::Table(copy));
                         }
                     }
                 }
@@ -449,7 +449,7 @@ impl Coalescer {
                     if let Some(tree::Node::Table(_)) = tree::get(&dest_global, &key) {
                         self.warn(format!("key {key} is table. Skipping"));
                     } else {
-                        tree::insert(&dest_global, &key, value);
+                        tree::insert(&dest_global, key, value);
                     }
                 }
             }
@@ -464,13 +464,12 @@ impl Coalescer {
     /// before they are copied in.
     fn coalesce_values(&mut self, chart: &Chart, values: &tree::Table, prefix: &str, merge: bool) {
         let sub_prefix = concat_prefix(prefix, chart.name());
-        let defaults = tree::from_json(&chart.values);
-        for (key, default) in tree::entries(&defaults) {
+        for (key, default) in tree::nodes_from_json(&chart.values) {
             match tree::get(values, &key) {
                 Some(user) if user.is_nil() && !merge => tree::remove(values, &key),
                 Some(tree::Node::Table(dest)) => match default {
                     tree::Node::Table(src) => {
-                        let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                        let merge = merge || chart.dependencies.iter().any(|d| d.name() == &*key);
                         if !merge {
                             tree::clean_nil(&src);
                         }
@@ -493,7 +492,7 @@ impl Coalescer {
                             tree::Node::Leaf(_) => {}
                         }
                     }
-                    tree::insert(values, &key, default);
+                    tree::insert(values, key, default);
                 }
             }
         }
@@ -512,34 +511,40 @@ impl Coalescer {
             // Go coalesces a shared table with itself to no effect.
             return;
         }
-        let src_non_nil: BTreeSet<String> = tree::entries(src)
-            .into_iter()
-            .filter(|(_, v)| !v.is_nil())
-            .map(|(k, _)| k)
+        // Keys `null` in `dst` that `src` had a value for (before the
+        // marking below overwrote it): only these are deleted.
+        let mut nulled: BTreeSet<tree::Key> = BTreeSet::new();
+        let nils: Vec<tree::Key> = dst
+            .borrow()
+            .iter()
+            .filter(|(_, value)| value.is_nil())
+            .map(|(key, _)| std::rc::Rc::clone(key))
             .collect();
-        for (key, value) in tree::entries(dst) {
-            if value.is_nil() {
-                tree::insert(src, &key, tree::Node::null());
+        for key in nils {
+            if tree::get(src, &key).is_some_and(|v| !v.is_nil()) {
+                nulled.insert(std::rc::Rc::clone(&key));
             }
+            tree::insert(src, key, tree::Node::null());
         }
         for (key, value) in tree::entries(src) {
-            let full_key = concat_prefix(prefix, &key);
             match tree::get(dst, &key) {
-                Some(existing) if !merge && existing.is_nil() && src_non_nil.contains(&key) => {
+                Some(existing) if !merge && existing.is_nil() && nulled.contains(&key) => {
                     tree::remove(dst, &key);
                 }
-                None => tree::insert(dst, &key, value),
+                None => tree::insert(dst, key, value),
                 Some(existing) => match (&value, &existing) {
                     (tree::Node::Table(from), tree::Node::Table(into)) => {
-                        self.coalesce_tables(into, from, &full_key, merge);
+                        self.coalesce_tables(into, from, &concat_prefix(prefix, &key), merge);
                     }
                     (tree::Node::Table(_), _) => self.warn(format!(
-                        "warning: cannot overwrite table with non table for {full_key} ({})",
+                        "warning: cannot overwrite table with non table for {} ({})",
+                        concat_prefix(prefix, &key),
                         tree::describe(&value)
                     )),
                     (tree::Node::Leaf(leaf), tree::Node::Table(_)) if !leaf.is_null() => {
                         self.warn(format!(
-                            "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                            "warning: destination for {} is a table. Ignoring non-table value ({})",
+                            concat_prefix(prefix, &key),
                             tree::describe(&value)
                         ));
                     }
@@ -571,8 +576,12 @@ pub(crate) mod tree {
 
     use serde_json::{Map, Value};
 
+    /// A table's key: shared, so a snapshot of a table's entries (taken
+    /// before every change to it) copies no text.
+    pub(crate) type Key = Rc<str>;
+
     /// A Go `map[string]interface{}`: shared and mutable.
-    pub(crate) type Table = Rc<RefCell<BTreeMap<String, Node>>>;
+    pub(crate) type Table = Rc<RefCell<BTreeMap<Key, Node>>>;
 
     /// A Go `interface{}` holding a values entry.
     #[derive(Debug, Clone)]
@@ -600,14 +609,16 @@ pub(crate) mod tree {
 
     /// A fresh, unshared tree holding `map`.
     pub(crate) fn from_json(map: &Map<String, Value>) -> Table {
-        let table = new_table();
-        {
-            let mut entries = table.borrow_mut();
-            for (key, value) in map {
-                entries.insert(key.clone(), node_from_json(value));
-            }
-        }
-        table
+        Rc::new(RefCell::new(nodes_from_json(map)))
+    }
+
+    /// The entries of [`from_json`], not yet in a table.
+    pub(crate) fn nodes_from_json(map: &Map<String, Value>) -> BTreeMap<Key, Node> {
+        // Collected rather than inserted one by one: the keys come sorted,
+        // so the map is built in one pass.
+        map.iter()
+            .map(|(key, value)| (Key::from(key.as_str()), node_from_json(value)))
+            .collect()
     }
 
     fn node_from_json(value: &Value) -> Node {
@@ -622,7 +633,7 @@ pub(crate) mod tree {
         table
             .borrow()
             .iter()
-            .map(|(key, node)| (key.clone(), node_to_json(node)))
+            .map(|(key, node)| (String::from(&**key), node_to_json(node)))
             .collect()
     }
 
@@ -633,9 +644,21 @@ pub(crate) mod tree {
         }
     }
 
-    /// `copystructure.Copy`: a deep copy that shares nothing.
+    /// `copystructure.Copy`: a deep copy that shares no table. Leaves are
+    /// never mutated, so they are shared rather than copied.
     pub(crate) fn deep_copy(table: &Table) -> Table {
-        from_json(&to_json(table))
+        let entries = table
+            .borrow()
+            .iter()
+            .map(|(key, node)| {
+                let node = match node {
+                    Node::Table(inner) => Node::Table(deep_copy(inner)),
+                    Node::Leaf(value) => Node::Leaf(Rc::clone(value)),
+                };
+                (Rc::clone(key), node)
+            })
+            .collect();
+        Rc::new(RefCell::new(entries))
     }
 
     /// Go's `copyMap`: a new table whose entries (nested tables included) are shared.
@@ -647,8 +670,8 @@ pub(crate) mod tree {
         table.borrow().get(key).cloned()
     }
 
-    pub(crate) fn insert(table: &Table, key: &str, node: Node) {
-        table.borrow_mut().insert(key.to_string(), node);
+    pub(crate) fn insert(table: &Table, key: impl Into<Key>, node: Node) {
+        table.borrow_mut().insert(key.into(), node);
     }
 
     pub(crate) fn remove(table: &Table, key: &str) {
@@ -656,11 +679,11 @@ pub(crate) mod tree {
     }
 
     /// A snapshot of the entries, so the table can change while they are visited.
-    pub(crate) fn entries(table: &Table) -> Vec<(String, Node)> {
+    pub(crate) fn entries(table: &Table) -> Vec<(Key, Node)> {
         table
             .borrow()
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (Rc::clone(k), v.clone()))
             .collect()
     }
 
@@ -670,11 +693,20 @@ pub(crate) mod tree {
 
     /// `cleanNilValues`: drops `null` entries, recursively through nested tables.
     pub(crate) fn clean_nil(table: &Table) {
-        for (key, node) in entries(table) {
+        // Walked in place (tables never contain themselves): nearly every
+        // table has no null to drop, so no snapshot of its entries.
+        let mut nulls = Vec::new();
+        for (key, node) in table.borrow().iter() {
             match node {
-                Node::Leaf(value) if value.is_null() => remove(table, &key),
-                Node::Table(inner) => clean_nil(&inner),
+                Node::Leaf(value) if value.is_null() => nulls.push(key.clone()),
+                Node::Table(inner) => clean_nil(inner),
                 Node::Leaf(_) => {}
+            }
+        }
+        if !nulls.is_empty() {
+            let mut entries = table.borrow_mut();
+            for key in nulls {
+                entries.remove(&key);
             }
         }
     }
