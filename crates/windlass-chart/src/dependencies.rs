@@ -274,9 +274,15 @@ fn import_values(chart: &mut Chart, coalescer: &mut Coalescer) -> Result<(), Val
         }
         req.import_values = normalised;
     }
-    // The parent's own values win over imported ones.
-    let merged = tree::deep_copy(&merged);
-    coalescer.coalesce_tables(&merged, &imported, "", true);
+    // The parent's own values win over imported ones. With nothing imported
+    // that changes nothing, and the copy is skipped.
+    let merged = if tree::is_empty(&imported) {
+        merged
+    } else {
+        let merged = tree::deep_copy(&merged);
+        coalescer.coalesce_tables(&merged, &imported, "", true);
+        merged
+    };
     chart.values = tree::to_json(&merged);
     Ok(())
 }
