@@ -56,7 +56,7 @@ pub fn process_dependencies_with_warnings(
 /// Helm's `processDependencyEnabled`.
 fn process_enabled(
     chart: &mut Chart,
-    values: &tree::Table,
+    values: &tree::Table<'_>,
     path: &str,
     coalescer: &mut Coalescer,
 ) -> Result<(), ValuesError> {
@@ -116,7 +116,8 @@ fn process_enabled(
     }
 
     let coalesced = tree::deep_copy(values);
-    coalescer.coalesce(chart, &coalesced, "", false)?;
+    // Copied defaults: the chart changes while this tree lives.
+    coalescer.coalesce(chart, &coalesced, "", false, tree::nodes_copied)?;
     apply_tags(&mut chart.metadata.dependencies, &coalesced, coalescer);
     apply_conditions(
         &mut chart.metadata.dependencies,
@@ -153,7 +154,7 @@ fn compatible(constraint: &str, version: &str) -> bool {
 }
 
 /// Helm's `processDependencyTags`.
-fn apply_tags(reqs: &mut [Dependency], values: &tree::Table, coalescer: &mut Coalescer) {
+fn apply_tags(reqs: &mut [Dependency], values: &tree::Table<'_>, coalescer: &mut Coalescer) {
     let Some(tags) = tree::table_at(values, "tags") else {
         return;
     };
@@ -182,7 +183,7 @@ fn apply_tags(reqs: &mut [Dependency], values: &tree::Table, coalescer: &mut Coa
 /// trimmed, not each path, so `a.on, b.on` looks up ` b.on`, which never resolves.
 fn apply_conditions(
     reqs: &mut [Dependency],
-    values: &tree::Table,
+    values: &tree::Table<'_>,
     prefix: &str,
     coalescer: &mut Coalescer,
 ) {
@@ -207,7 +208,7 @@ fn apply_conditions(
 }
 
 /// Helm's `Values.PathValue`: the non-table value at a dotted path.
-fn path_value(values: &tree::Table, path: &str) -> Option<Value> {
+fn path_value(values: &tree::Table<'_>, path: &str) -> Option<Value> {
     let (table, key) = match path.rsplit_once('.') {
         Some((parents, key)) => (tree::table_at(values, parents)?, key),
         None => (values.clone(), path),
@@ -234,9 +235,11 @@ fn import_values(chart: &mut Chart, coalescer: &mut Coalescer) -> Result<(), Val
         return Ok(());
     }
     let merged = tree::new_table();
-    coalescer.coalesce(chart, &merged, "", true)?;
+    coalescer.coalesce(chart, &merged, "", true, tree::nodes_from_json)?;
     let imported = tree::new_table();
-    for req in &mut chart.metadata.dependencies {
+    // Written back once the trees, which borrow the chart, are done with.
+    let mut all_normalised = Vec::new();
+    for req in &chart.metadata.dependencies {
         let mut normalised = Vec::new();
         for entry in &req.import_values {
             let (child, parent, table) = match entry {
@@ -272,7 +275,7 @@ fn import_values(chart: &mut Chart, coalescer: &mut Coalescer) -> Result<(), Val
             };
             coalescer.coalesce_tables(&imported, &path_to_table(&parent, table), "", true);
         }
-        req.import_values = normalised;
+        all_normalised.push(normalised);
     }
     // The parent's own values win over imported ones. With nothing imported
     // that changes nothing, and the copy is skipped.
@@ -283,12 +286,16 @@ fn import_values(chart: &mut Chart, coalescer: &mut Coalescer) -> Result<(), Val
         coalescer.coalesce_tables(&merged, &imported, "", true);
         merged
     };
-    chart.values = tree::to_json(&merged);
+    let values = tree::to_json(&merged);
+    for (req, normalised) in chart.metadata.dependencies.iter_mut().zip(all_normalised) {
+        req.import_values = normalised;
+    }
+    chart.values = values;
     Ok(())
 }
 
 /// Helm's `pathToMap`: `data` nested under the dotted `path` (`.` is the root).
-fn path_to_table(path: &str, data: tree::Table) -> tree::Table {
+fn path_to_table<'v>(path: &str, data: tree::Table<'v>) -> tree::Table<'v> {
     if path == "." {
         return data;
     }
