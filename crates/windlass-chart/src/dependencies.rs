@@ -111,28 +111,78 @@ fn process_enabled(
         }
     }
     chart.dependencies = attached;
-    for req in &mut chart.metadata.dependencies {
+    // Out of the chart while a tree borrows the chart (coalescing does not
+    // read them).
+    let mut reqs = std::mem::take(&mut chart.metadata.dependencies);
+    for req in &mut reqs {
         req.enabled = true;
     }
 
+    if chart
+        .dependencies
+        .iter()
+        .all(|sub| sub.metadata.dependencies.is_empty())
+    {
+        // No subchart has anything to process: the tree is only read here,
+        // so it borrows the chart's defaults.
+        let coalesced = tree::deep_copy(values);
+        let disabled = decide(
+            chart,
+            &coalesced,
+            tree::nodes_from_json,
+            &mut reqs,
+            path,
+            coalescer,
+        );
+        return drop_disabled(chart, reqs, disabled);
+    }
+    // Subcharts start from this tree once the chart has changed, so it copies
+    // the chart's defaults.
     let coalesced = tree::deep_copy(values);
-    // Copied defaults: the chart changes while this tree lives.
-    coalescer.coalesce(chart, &coalesced, "", false, tree::nodes_copied)?;
-    apply_tags(&mut chart.metadata.dependencies, &coalesced, coalescer);
-    apply_conditions(
-        &mut chart.metadata.dependencies,
+    let disabled = decide(
+        chart,
         &coalesced,
+        tree::nodes_copied,
+        &mut reqs,
         path,
         coalescer,
     );
+    drop_disabled(chart, reqs, disabled)?;
+    for sub in &mut chart.dependencies {
+        let sub_path = format!("{path}{}.", sub.name());
+        process_enabled(sub, &coalesced, &sub_path, coalescer)?;
+    }
+    Ok(())
+}
 
-    let disabled: HashSet<String> = chart
-        .metadata
-        .dependencies
+/// The chart's values coalesced into `coalesced`, then Helm's tags and
+/// conditions: the names of the entries that end up disabled.
+fn decide<'c, 'v>(
+    chart: &'c Chart,
+    coalesced: &tree::Table<'v>,
+    defaults: tree::Defaults<'c, 'v>,
+    reqs: &mut [Dependency],
+    path: &str,
+    coalescer: &mut Coalescer,
+) -> Result<HashSet<String>, ValuesError> {
+    coalescer.coalesce(chart, coalesced, "", false, defaults)?;
+    apply_tags(reqs, coalesced, coalescer);
+    apply_conditions(reqs, coalesced, path, coalescer);
+    Ok(reqs
         .iter()
         .filter(|req| !req.enabled)
         .map(|req| req.name.clone())
-        .collect();
+        .collect())
+}
+
+/// Puts the entries back and removes the disabled ones and their charts.
+fn drop_disabled(
+    chart: &mut Chart,
+    reqs: Vec<Dependency>,
+    disabled: Result<HashSet<String>, ValuesError>,
+) -> Result<(), ValuesError> {
+    chart.metadata.dependencies = reqs;
+    let disabled = disabled?;
     chart
         .dependencies
         .retain(|sub| !disabled.contains(sub.name()));
@@ -140,11 +190,6 @@ fn process_enabled(
         .metadata
         .dependencies
         .retain(|req| !disabled.contains(&req.name));
-
-    for sub in &mut chart.dependencies {
-        let sub_path = format!("{path}{}.", sub.name());
-        process_enabled(sub, &coalesced, &sub_path, coalescer)?;
-    }
     Ok(())
 }
 

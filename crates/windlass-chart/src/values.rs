@@ -705,14 +705,15 @@ pub(crate) mod tree {
 
     /// `copystructure.Copy`: a deep copy that shares no table. Leaves are
     /// never mutated, so they are shared rather than copied.
-    pub(crate) fn deep_copy<'v>(table: &Table<'v>) -> Table<'v> {
+    pub(crate) fn deep_copy<'a: 'v, 'v>(table: &Table<'a>) -> Table<'v> {
         let entries = table
             .borrow()
             .iter()
             .map(|(key, node)| {
                 let node = match node {
                     Node::Table(inner) => Node::Table(deep_copy(inner)),
-                    Node::Leaf(value) => Node::Leaf(value.clone()),
+                    Node::Leaf(Leaf::Borrowed(value)) => Node::Leaf(Leaf::Borrowed(value)),
+                    Node::Leaf(Leaf::Owned(value)) => Node::Leaf(Leaf::Owned(Rc::clone(value))),
                 };
                 (Rc::clone(key), node)
             })
