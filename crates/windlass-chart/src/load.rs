@@ -765,9 +765,7 @@ pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
     // Most files are one document with `\n` line ends, which the split below
     // would copy back unchanged: parse those as they are.
     if let Ok(text) = std::str::from_utf8(bytes)
-        && !text.contains('\r')
-        && !text.starts_with("---")
-        && !text.contains("\n---")
+        && single_document(bytes)
     {
         if text.is_empty() {
             return Ok(Values::new());
@@ -821,6 +819,27 @@ pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
     }
     merge(&mut document, first_line)?;
     Ok(values)
+}
+
+/// Whether `load_values` may read `bytes` as one document: no `\r` and no
+/// line starting with `---`.
+fn single_document(bytes: &[u8]) -> bool {
+    // One pass without early exit (it vectorises): `\r`, or `-` after `\n`.
+    let (body, next) = (
+        &bytes[..bytes.len().saturating_sub(1)],
+        bytes.get(1..).unwrap_or(&[]),
+    );
+    let suspect = bytes.iter().fold(false, |seen, &b| seen | (b == b'\r'))
+        || body
+            .iter()
+            .zip(next)
+            .fold(false, |seen, (&b, &n)| seen | ((b == b'\n') & (n == b'-')));
+    if !suspect {
+        return !bytes.starts_with(b"---");
+    }
+    !bytes.contains(&b'\r')
+        && !bytes.starts_with(b"---")
+        && !bytes.windows(4).any(|w| w == b"\n---")
 }
 
 fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
@@ -1529,6 +1548,25 @@ mod tests {
         // A separator-looking line inside an indented block is content.
         let v = load_values(b"a: |\n  x\n  ---\n", "v.yaml").unwrap();
         assert_eq!(v["a"], "x\n---\n");
+    }
+
+    #[test]
+    fn single_documents_are_recognised() {
+        for (text, single) in [
+            ("", true),
+            ("-", true),
+            ("a: 1\n", true),
+            ("a:\n- x\n--\n-- -\n", true),
+            ("a: 1\n# ---\n", true),
+            ("---", false),
+            ("--- # x\na: 1\n", false),
+            ("a: 1\n---\nb: 2", false),
+            ("a: 1\n---", false),
+            ("a: 1\r\n", false),
+            ("a: 1\r", false),
+        ] {
+            assert_eq!(single_document(text.as_bytes()), single, "{text:?}");
+        }
     }
 
     #[test]
