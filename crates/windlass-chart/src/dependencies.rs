@@ -56,53 +56,133 @@ pub fn process_dependencies_with_warnings(
 /// Helm's `processDependencyEnabled`.
 fn process_enabled(
     chart: &mut Chart,
-    values: &tree::Table,
+    values: &tree::Table<'_>,
     path: &str,
     coalescer: &mut Coalescer,
 ) -> Result<(), ValuesError> {
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let mut attached: Vec<Chart> = chart
-        .dependencies
+    let loaded = std::mem::take(&mut chart.dependencies);
+    let reqs = &chart.metadata.dependencies;
+    let matches = |loaded: &Chart, req: &Dependency| {
+        loaded.name() == req.name && compatible(&req.version, &loaded.metadata.version)
+    };
+    // Helm's `getAliasDependency`: each entry takes the first loaded chart it
+    // matches. Loaded charts no entry matches are kept as they are.
+    let picks: Vec<Option<usize>> = reqs
         .iter()
-        .filter(|loaded| {
-            !chart.metadata.dependencies.iter().any(|req| {
-                loaded.name() == req.name && compatible(&req.version, &loaded.metadata.version)
-            })
-        })
-        .cloned()
+        .map(|req| loaded.iter().position(|c| matches(c, req)))
         .collect();
-    for req in &mut chart.metadata.dependencies {
-        if let Some(copy) = aliased_copy(&chart.dependencies, req) {
-            attached.push(copy);
+    let kept: Vec<bool> = loaded
+        .iter()
+        .map(|c| !reqs.iter().any(|req| matches(c, req)))
+        .collect();
+    // Copies are needed only while a chart has more takers: the last one
+    // gets the chart itself (a copy holds every file of it).
+    let mut takers = vec![0_usize; loaded.len()];
+    for &i in picks.iter().flatten() {
+        takers[i] += 1;
+    }
+    let mut loaded: Vec<Option<Chart>> = loaded.into_iter().map(Some).collect();
+    let mut attached: Vec<Chart> = Vec::new();
+    for (slot, keep) in loaded.iter_mut().zip(kept) {
+        if keep {
+            attached.extend(slot.take());
+        }
+    }
+    for (req, pick) in chart.metadata.dependencies.iter_mut().zip(picks) {
+        if let Some(i) = pick {
+            takers[i] -= 1;
+            let taken = if takers[i] == 0 {
+                loaded[i].take()
+            } else {
+                loaded[i].clone()
+            };
+            if let Some(mut copy) = taken {
+                if !req.alias.is_empty() {
+                    copy.metadata.name = req.alias.clone();
+                }
+                attached.push(copy);
+            }
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
         }
     }
     chart.dependencies = attached;
-    for req in &mut chart.metadata.dependencies {
+    // Out of the chart while a tree borrows the chart (coalescing does not
+    // read them).
+    let mut reqs = std::mem::take(&mut chart.metadata.dependencies);
+    for req in &mut reqs {
         req.enabled = true;
     }
 
+    if chart
+        .dependencies
+        .iter()
+        .all(|sub| sub.metadata.dependencies.is_empty())
+    {
+        // No subchart has anything to process: the tree is only read here,
+        // so it borrows the chart's defaults.
+        let coalesced = tree::deep_copy(values);
+        let disabled = decide(
+            chart,
+            &coalesced,
+            tree::nodes_from_json,
+            &mut reqs,
+            path,
+            coalescer,
+        );
+        return drop_disabled(chart, reqs, disabled);
+    }
+    // Subcharts start from this tree once the chart has changed, so it copies
+    // the chart's defaults.
     let coalesced = tree::deep_copy(values);
-    coalescer.coalesce(chart, &coalesced, "", false)?;
-    apply_tags(&mut chart.metadata.dependencies, &coalesced, coalescer);
-    apply_conditions(
-        &mut chart.metadata.dependencies,
+    let disabled = decide(
+        chart,
         &coalesced,
+        tree::nodes_copied,
+        &mut reqs,
         path,
         coalescer,
     );
+    drop_disabled(chart, reqs, disabled)?;
+    for sub in &mut chart.dependencies {
+        let sub_path = format!("{path}{}.", sub.name());
+        process_enabled(sub, &coalesced, &sub_path, coalescer)?;
+    }
+    Ok(())
+}
 
-    let disabled: HashSet<String> = chart
-        .metadata
-        .dependencies
+/// The chart's values coalesced into `coalesced`, then Helm's tags and
+/// conditions: the names of the entries that end up disabled.
+fn decide<'c, 'v>(
+    chart: &'c Chart,
+    coalesced: &tree::Table<'v>,
+    defaults: tree::Defaults<'c, 'v>,
+    reqs: &mut [Dependency],
+    path: &str,
+    coalescer: &mut Coalescer,
+) -> Result<HashSet<String>, ValuesError> {
+    coalescer.coalesce(chart, coalesced, "", false, defaults)?;
+    apply_tags(reqs, coalesced, coalescer);
+    apply_conditions(reqs, coalesced, path, coalescer);
+    Ok(reqs
         .iter()
         .filter(|req| !req.enabled)
         .map(|req| req.name.clone())
-        .collect();
+        .collect())
+}
+
+/// Puts the entries back and removes the disabled ones and their charts.
+fn drop_disabled(
+    chart: &mut Chart,
+    reqs: Vec<Dependency>,
+    disabled: Result<HashSet<String>, ValuesError>,
+) -> Result<(), ValuesError> {
+    chart.metadata.dependencies = reqs;
+    let disabled = disabled?;
     chart
         .dependencies
         .retain(|sub| !disabled.contains(sub.name()));
@@ -110,11 +190,6 @@ fn process_enabled(
         .metadata
         .dependencies
         .retain(|req| !disabled.contains(&req.name));
-
-    for sub in &mut chart.dependencies {
-        let sub_path = format!("{path}{}.", sub.name());
-        process_enabled(sub, &coalesced, &sub_path, coalescer)?;
-    }
     Ok(())
 }
 
@@ -123,21 +198,8 @@ fn compatible(constraint: &str, version: &str) -> bool {
     is_compatible_range(constraint, version).unwrap_or(false)
 }
 
-/// Helm's `getAliasDependency`: a copy of the first loaded chart with the entry's
-/// name and a compatible version, named after the alias if there is one.
-fn aliased_copy(loaded: &[Chart], req: &Dependency) -> Option<Chart> {
-    let found = loaded
-        .iter()
-        .find(|c| c.name() == req.name && compatible(&req.version, &c.metadata.version))?;
-    let mut copy = found.clone();
-    if !req.alias.is_empty() {
-        copy.metadata.name = req.alias.clone();
-    }
-    Some(copy)
-}
-
 /// Helm's `processDependencyTags`.
-fn apply_tags(reqs: &mut [Dependency], values: &tree::Table, coalescer: &mut Coalescer) {
+fn apply_tags(reqs: &mut [Dependency], values: &tree::Table<'_>, coalescer: &mut Coalescer) {
     let Some(tags) = tree::table_at(values, "tags") else {
         return;
     };
@@ -166,7 +228,7 @@ fn apply_tags(reqs: &mut [Dependency], values: &tree::Table, coalescer: &mut Coa
 /// trimmed, not each path, so `a.on, b.on` looks up ` b.on`, which never resolves.
 fn apply_conditions(
     reqs: &mut [Dependency],
-    values: &tree::Table,
+    values: &tree::Table<'_>,
     prefix: &str,
     coalescer: &mut Coalescer,
 ) {
@@ -191,7 +253,7 @@ fn apply_conditions(
 }
 
 /// Helm's `Values.PathValue`: the non-table value at a dotted path.
-fn path_value(values: &tree::Table, path: &str) -> Option<Value> {
+fn path_value(values: &tree::Table<'_>, path: &str) -> Option<Value> {
     let (table, key) = match path.rsplit_once('.') {
         Some((parents, key)) => (tree::table_at(values, parents)?, key),
         None => (values.clone(), path),
@@ -218,9 +280,11 @@ fn import_values(chart: &mut Chart, coalescer: &mut Coalescer) -> Result<(), Val
         return Ok(());
     }
     let merged = tree::new_table();
-    coalescer.coalesce(chart, &merged, "", true)?;
+    coalescer.coalesce(chart, &merged, "", true, tree::nodes_from_json)?;
     let imported = tree::new_table();
-    for req in &mut chart.metadata.dependencies {
+    // Written back once the trees, which borrow the chart, are done with.
+    let mut all_normalised = Vec::new();
+    for req in &chart.metadata.dependencies {
         let mut normalised = Vec::new();
         for entry in &req.import_values {
             let (child, parent, table) = match entry {
@@ -256,17 +320,27 @@ fn import_values(chart: &mut Chart, coalescer: &mut Coalescer) -> Result<(), Val
             };
             coalescer.coalesce_tables(&imported, &path_to_table(&parent, table), "", true);
         }
+        all_normalised.push(normalised);
+    }
+    // The parent's own values win over imported ones. With nothing imported
+    // that changes nothing, and the copy is skipped.
+    let merged = if tree::is_empty(&imported) {
+        merged
+    } else {
+        let merged = tree::deep_copy(&merged);
+        coalescer.coalesce_tables(&merged, &imported, "", true);
+        merged
+    };
+    let values = tree::to_json(&merged);
+    for (req, normalised) in chart.metadata.dependencies.iter_mut().zip(all_normalised) {
         req.import_values = normalised;
     }
-    // The parent's own values win over imported ones.
-    let merged = tree::deep_copy(&merged);
-    coalescer.coalesce_tables(&merged, &imported, "", true);
-    chart.values = tree::to_json(&merged);
+    chart.values = values;
     Ok(())
 }
 
 /// Helm's `pathToMap`: `data` nested under the dotted `path` (`.` is the root).
-fn path_to_table(path: &str, data: tree::Table) -> tree::Table {
+fn path_to_table<'v>(path: &str, data: tree::Table<'v>) -> tree::Table<'v> {
     if path == "." {
         return data;
     }
@@ -513,6 +587,27 @@ mod tests {
         let got = coalesce(&top, &user).unwrap();
         assert_eq!(got["first"]["who"], "user");
         assert_eq!(got["first"]["on"], true);
+    }
+
+    #[test]
+    fn every_entry_gets_its_own_chart_in_order() {
+        let (mut a, mut b) = (req("sub"), req("sub"));
+        a.alias = "a".to_string();
+        b.alias = "b".to_string();
+        let mut top = chart(
+            "top",
+            json!({}),
+            vec![a, req("sub"), b],
+            vec![
+                chart("sub", json!({"n": 1}), vec![], vec![]),
+                chart("other", json!({}), vec![], vec![]),
+                chart("sub", json!({"n": 2}), vec![], vec![]),
+            ],
+        );
+        process_dependencies(&mut top, &Values::new()).unwrap();
+        // Unmatched charts first; the second `sub` is matched but never taken.
+        assert_eq!(names(&top), ["other", "a", "sub", "b"]);
+        assert!(top.dependencies.iter().skip(1).all(|c| c.values["n"] == 1));
     }
 
     #[test]

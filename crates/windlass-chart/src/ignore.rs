@@ -113,10 +113,11 @@ impl Pattern {
         }
     }
 
-    fn matches(&self, path: &str) -> bool {
+    /// Whether the rule matches `path`, whose [`go_base`] is `base`.
+    fn matches(&self, path: &str, base: &str) -> bool {
         let subject = match self.scope {
             Scope::Root | Scope::Path => path.as_bytes(),
-            Scope::Base => go_base(path).as_bytes(),
+            Scope::Base => base.as_bytes(),
         };
         // Helm logs and treats a pattern error at match time as "no match".
         if !self.valid {
@@ -210,12 +211,14 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        // Once per path, not per rule.
+        let base = go_base(path);
         for pattern in &self.patterns {
             if pattern.negate {
                 if pattern.must_dir && !is_dir {
                     return true;
                 }
-                if !pattern.matches(path) {
+                if !pattern.matches(path, base) {
                     return true;
                 }
                 continue;
@@ -223,7 +226,7 @@ impl Rules {
             if pattern.must_dir && !is_dir {
                 continue;
             }
-            if pattern.matches(path) {
+            if pattern.matches(path, base) {
                 return true;
             }
         }

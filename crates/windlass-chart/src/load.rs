@@ -251,7 +251,7 @@ pub fn load_dir(path: &Path) -> Result<Chart, LoadError> {
         remaining: MAX_DECOMPRESSED_CHART_SIZE,
         ancestors: Vec::new(),
     };
-    walker.walk(path, "")?;
+    walker.walk(path, "", None)?;
     load_files(walker.files, &prefix)
 }
 
@@ -272,8 +272,18 @@ struct DirWalker {
     prefix: String,
     files: Vec<BufferedFile>,
     remaining: u64,
-    /// Canonical paths of the directories being walked, to catch symlink loops.
-    ancestors: Vec<PathBuf>,
+    /// The directories being walked, to catch symlink loops.
+    ancestors: Vec<Ancestor>,
+}
+
+/// A directory being walked.
+struct Ancestor {
+    path: PathBuf,
+    rel: String,
+    /// Its canonical path, once a symlink makes it needed.
+    canonical: Option<PathBuf>,
+    /// Whether a symlink led to it or to a directory it is in.
+    below_link: bool,
 }
 
 impl DirWalker {
@@ -293,14 +303,48 @@ impl DirWalker {
         }
     }
 
-    fn walk(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {
-        let canonical = fs::canonicalize(dir).map_err(self.io(rel))?;
-        if self.ancestors.contains(&canonical) {
-            return Err(LoadError::SymlinkLoop {
-                path: self.shown(rel),
-            });
-        }
-        self.ancestors.push(canonical);
+    /// Walks `dir`; `link` is its canonical path when a symlink led to it.
+    fn walk(&mut self, dir: &Path, rel: &str, link: Option<PathBuf>) -> Result<(), LoadError> {
+        // A directory can only be one it is already inside when a symlink
+        // led there (directories have no hard links), so canonical paths,
+        // a system call per path component, are only worked out from the
+        // first symlink down.
+        let below_link = link.is_some() || self.ancestors.last().is_some_and(|a| a.below_link);
+        let canonical = if below_link {
+            let canonical = match link {
+                Some(canonical) => canonical,
+                None => fs::canonicalize(dir).map_err(self.io(rel))?,
+            };
+            for i in 0..self.ancestors.len() {
+                if self.ancestors[i].canonical.is_none() {
+                    let ancestor = &self.ancestors[i];
+                    let known =
+                        fs::canonicalize(&ancestor.path).map_err(|error| LoadError::Io {
+                            path: self.shown(&ancestor.rel),
+                            error,
+                        })?;
+                    self.ancestors[i].canonical = Some(known);
+                }
+            }
+            if self
+                .ancestors
+                .iter()
+                .any(|a| a.canonical.as_ref() == Some(&canonical))
+            {
+                return Err(LoadError::SymlinkLoop {
+                    path: self.shown(rel),
+                });
+            }
+            Some(canonical)
+        } else {
+            None
+        };
+        self.ancestors.push(Ancestor {
+            path: dir.to_path_buf(),
+            rel: rel.to_string(),
+            canonical,
+            below_link,
+        });
         let mut names = Vec::new();
         for entry in fs::read_dir(dir).map_err(self.io(rel))? {
             names.push(entry.map_err(self.io(rel))?.file_name());
@@ -315,17 +359,19 @@ impl DirWalker {
                 format!("{rel}/{name}")
             };
             let mut meta = fs::symlink_metadata(&full).map_err(self.io(&child))?;
+            let mut link = None;
             if meta.file_type().is_symlink() {
                 let resolved = fs::canonicalize(&full).map_err(|error| LoadError::Symlink {
                     path: self.shown(&child),
                     error,
                 })?;
                 meta = fs::symlink_metadata(&resolved).map_err(self.io(&child))?;
+                link = Some(resolved);
             }
             if meta.is_dir() {
                 // An ignored directory is skipped with everything in it.
                 if !self.rules.ignore(&child, true) {
-                    self.walk(&full, &child)?;
+                    self.walk(&full, &child, link)?;
                 }
                 continue;
             }
@@ -719,9 +765,7 @@ pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
     // Most files are one document with `\n` line ends, which the split below
     // would copy back unchanged: parse those as they are.
     if let Ok(text) = std::str::from_utf8(bytes)
-        && !text.contains('\r')
-        && !text.starts_with("---")
-        && !text.contains("\n---")
+        && single_document(bytes)
     {
         if text.is_empty() {
             return Ok(Values::new());
@@ -775,6 +819,27 @@ pub fn load_values(bytes: &[u8], source: &str) -> Result<Values, YamlError> {
     }
     merge(&mut document, first_line)?;
     Ok(values)
+}
+
+/// Whether `load_values` may read `bytes` as one document: no `\r` and no
+/// line starting with `---`.
+fn single_document(bytes: &[u8]) -> bool {
+    // One pass without early exit (it vectorises): `\r`, or `-` after `\n`.
+    let (body, next) = (
+        &bytes[..bytes.len().saturating_sub(1)],
+        bytes.get(1..).unwrap_or(&[]),
+    );
+    let suspect = bytes.iter().fold(false, |seen, &b| seen | (b == b'\r'))
+        || body
+            .iter()
+            .zip(next)
+            .fold(false, |seen, (&b, &n)| seen | ((b == b'\n') & (n == b'-')));
+    if !suspect {
+        return !bytes.starts_with(b"---");
+    }
+    !bytes.contains(&b'\r')
+        && !bytes.starts_with(b"---")
+        && !bytes.windows(4).any(|w| w == b"\n---")
 }
 
 fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
@@ -1483,6 +1548,25 @@ mod tests {
         // A separator-looking line inside an indented block is content.
         let v = load_values(b"a: |\n  x\n  ---\n", "v.yaml").unwrap();
         assert_eq!(v["a"], "x\n---\n");
+    }
+
+    #[test]
+    fn single_documents_are_recognised() {
+        for (text, single) in [
+            ("", true),
+            ("-", true),
+            ("a: 1\n", true),
+            ("a:\n- x\n--\n-- -\n", true),
+            ("a: 1\n# ---\n", true),
+            ("---", false),
+            ("--- # x\na: 1\n", false),
+            ("a: 1\n---\nb: 2", false),
+            ("a: 1\n---", false),
+            ("a: 1\r\n", false),
+            ("a: 1\r", false),
+        ] {
+            assert_eq!(single_document(text.as_bytes()), single, "{text:?}");
+        }
     }
 
     #[test]

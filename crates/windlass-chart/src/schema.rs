@@ -40,7 +40,9 @@ pub struct SchemaFailure {
 /// that is not valid JSON, not a valid schema, or refers to a remote document.
 pub fn validate(chart: &Chart, values: &Values) -> Result<(), ValuesError> {
     let mut failures = Vec::new();
-    validate_chart(chart, values, &mut failures);
+    // The validator wants a `Value`: only the top needs one made.
+    let instance = chart.schema.as_ref().map(|_| Value::Object(values.clone()));
+    validate_chart(chart, values, instance.as_ref(), &mut failures);
     if failures.is_empty() {
         Ok(())
     } else {
@@ -48,14 +50,22 @@ pub fn validate(chart: &Chart, values: &Values) -> Result<(), ValuesError> {
     }
 }
 
-fn validate_chart(chart: &Chart, values: &Values, failures: &mut Vec<SchemaFailure>) {
-    if let Some(schema) = &chart.schema {
-        validate_single(chart, values, schema, failures);
+/// `instance` is `values` as a `Value`, when the chart has a schema.
+fn validate_chart(
+    chart: &Chart,
+    values: &Values,
+    instance: Option<&Value>,
+    failures: &mut Vec<SchemaFailure>,
+) {
+    if let (Some(schema), Some(instance)) = (&chart.schema, instance) {
+        validate_single(chart, instance, schema, failures);
     }
     for sub in &chart.dependencies {
         match values.get(sub.name()) {
             None | Some(Value::Null) => {}
-            Some(Value::Object(sub_values)) => validate_chart(sub, sub_values, failures),
+            Some(instance @ Value::Object(sub_values)) => {
+                validate_chart(sub, sub_values, Some(instance), failures);
+            }
             Some(other) => failures.push(SchemaFailure {
                 chart: sub.name().to_string(),
                 instance_path: None,
@@ -71,7 +81,7 @@ fn validate_chart(chart: &Chart, values: &Values, failures: &mut Vec<SchemaFailu
 /// Helm's `ValidateAgainstSingleSchema` for one chart.
 fn validate_single(
     chart: &Chart,
-    values: &Values,
+    instance: &Value,
     schema: &[u8],
     failures: &mut Vec<SchemaFailure>,
 ) {
@@ -102,8 +112,7 @@ fn validate_single(
             return;
         }
     };
-    let instance = Value::Object(values.clone());
-    for error in validator.iter_errors(&instance) {
+    for error in validator.iter_errors(instance) {
         let full = error.to_string();
         // The message quotes the offending value; a large map or list makes it
         // unreadable, so those get the message without the value.

@@ -325,7 +325,7 @@ pub fn coalesce(chart: &Chart, user: &Values) -> Result<Values, ValuesError> {
 pub fn coalesce_with_warnings(chart: &Chart, user: &Values) -> Result<Coalesced, ValuesError> {
     let mut coalescer = Coalescer::default();
     let dest = tree::from_json(user);
-    coalescer.coalesce(chart, &dest, "", false)?;
+    coalescer.coalesce(chart, &dest, "", false, tree::nodes_from_json)?;
     Ok(Coalesced {
         values: tree::to_json(&dest),
         warnings: coalescer.warnings,
@@ -361,25 +361,30 @@ pub(crate) struct Coalescer {
 
 impl Coalescer {
     /// `coalesce`: the chart's own defaults into `dest`, then each subchart.
-    pub(crate) fn coalesce(
+    /// `defaults` makes tree nodes of a chart's defaults: borrowing them
+    /// ([`tree::nodes_from_json`]) where the chart outlives the tree, else
+    /// copying them ([`tree::nodes_copied`]).
+    pub(crate) fn coalesce<'c, 'v>(
         &mut self,
-        chart: &Chart,
-        dest: &tree::Table,
+        chart: &'c Chart,
+        dest: &tree::Table<'v>,
         prefix: &str,
         merge: bool,
+        defaults: tree::Defaults<'c, 'v>,
     ) -> Result<(), ValuesError> {
-        self.coalesce_values(chart, dest, prefix, merge);
-        self.coalesce_deps(chart, dest, prefix, merge)
+        self.coalesce_values(chart, dest, prefix, merge, defaults);
+        self.coalesce_deps(chart, dest, prefix, merge, defaults)
     }
 
     /// `coalesceDeps`: each subchart's values live under its name (an alias, once
     /// dependencies are processed); globals are copied down before its defaults.
-    fn coalesce_deps(
+    fn coalesce_deps<'c, 'v>(
         &mut self,
-        chart: &Chart,
-        dest: &tree::Table,
+        chart: &'c Chart,
+        dest: &tree::Table<'v>,
         prefix: &str,
         merge: bool,
+        defaults: tree::Defaults<'c, 'v>,
     ) -> Result<(), ValuesError> {
         for sub in &chart.dependencies {
             let name = sub.name();
@@ -400,7 +405,7 @@ impl Coalescer {
             };
             let sub_prefix = concat_prefix(prefix, chart.name());
             self.coalesce_globals(&sub_values, dest, &sub_prefix);
-            self.coalesce(sub, &sub_values, &sub_prefix, merge)?;
+            self.coalesce(sub, &sub_values, &sub_prefix, merge, defaults)?;
         }
         Ok(())
     }
@@ -408,7 +413,12 @@ impl Coalescer {
     /// `coalesceGlobals`: the parent's `global` (in `src`) over the subchart's own
     /// `global` (in `dest`). Parent tables are shallow-copied, as in Go, so nested
     /// tables stay shared with the parent.
-    fn coalesce_globals(&mut self, dest: &tree::Table, src: &tree::Table, prefix: &str) {
+    fn coalesce_globals<'v>(
+        &mut self,
+        dest: &tree::Table<'v>,
+        src: &tree::Table<'v>,
+        prefix: &str,
+    ) {
         let dest_global = match tree::get(dest, GLOBAL) {
             None => tree::new_table(),
             Some(tree::Node::Table(table)) => table,
@@ -430,7 +440,7 @@ impl Coalescer {
                 tree::Node::Table(table) => {
                     let copy = tree::shallow_copy(&table);
                     match tree::get(&dest_global, &key) {
-                        None => tree::insert(&dest_global, &key, tree::Node::Table(copy)),
+                        None => tree::insert(&dest_global, key, tree::Node::Table(copy)),
                         Some(tree::Node::Leaf(_)) => self.warn(format!(
                             "Conflict: cannot merge map onto non-map for {key:?}. Skipping."
                         )),
@@ -441,7 +451,7 @@ impl Coalescer {
                                 &concat_prefix(prefix, &key),
                                 true,
                             );
-                            tree::insert(&dest_global, &key, tree::Node::Table(copy));
+                            tree::insert(&dest_global, key, tree::Node::Table(copy));
                         }
                     }
                 }
@@ -449,7 +459,7 @@ impl Coalescer {
                     if let Some(tree::Node::Table(_)) = tree::get(&dest_global, &key) {
                         self.warn(format!("key {key} is table. Skipping"));
                     } else {
-                        tree::insert(&dest_global, &key, value);
+                        tree::insert(&dest_global, key, value);
                     }
                 }
             }
@@ -462,15 +472,21 @@ impl Coalescer {
     /// Matches Helm v4.2: when coalescing (not merging), a user `null` deletes the
     /// default, and `null`s in the chart's defaults are dropped (also nested ones)
     /// before they are copied in.
-    fn coalesce_values(&mut self, chart: &Chart, values: &tree::Table, prefix: &str, merge: bool) {
+    fn coalesce_values<'c, 'v>(
+        &mut self,
+        chart: &'c Chart,
+        values: &tree::Table<'v>,
+        prefix: &str,
+        merge: bool,
+        defaults: tree::Defaults<'c, 'v>,
+    ) {
         let sub_prefix = concat_prefix(prefix, chart.name());
-        let defaults = tree::from_json(&chart.values);
-        for (key, default) in tree::entries(&defaults) {
+        for (key, default) in defaults(&chart.values) {
             match tree::get(values, &key) {
                 Some(user) if user.is_nil() && !merge => tree::remove(values, &key),
                 Some(tree::Node::Table(dest)) => match default {
                     tree::Node::Table(src) => {
-                        let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                        let merge = merge || chart.dependencies.iter().any(|d| d.name() == &*key);
                         if !merge {
                             tree::clean_nil(&src);
                         }
@@ -493,7 +509,7 @@ impl Coalescer {
                             tree::Node::Leaf(_) => {}
                         }
                     }
-                    tree::insert(values, &key, default);
+                    tree::insert(values, key, default);
                 }
             }
         }
@@ -501,10 +517,10 @@ impl Coalescer {
 
     /// `coalesceTablesFullKey`: `src` under `dst`; `dst` wins. Like Go, it first
     /// marks in `src` every key that is `null` in `dst`.
-    pub(crate) fn coalesce_tables(
+    pub(crate) fn coalesce_tables<'v>(
         &mut self,
-        dst: &tree::Table,
-        src: &tree::Table,
+        dst: &tree::Table<'v>,
+        src: &tree::Table<'v>,
         prefix: &str,
         merge: bool,
     ) {
@@ -512,34 +528,40 @@ impl Coalescer {
             // Go coalesces a shared table with itself to no effect.
             return;
         }
-        let src_non_nil: BTreeSet<String> = tree::entries(src)
-            .into_iter()
-            .filter(|(_, v)| !v.is_nil())
-            .map(|(k, _)| k)
+        // Keys `null` in `dst` that `src` had a value for (before the
+        // marking below overwrote it): only these are deleted.
+        let mut nulled: BTreeSet<tree::Key> = BTreeSet::new();
+        let nils: Vec<tree::Key> = dst
+            .borrow()
+            .iter()
+            .filter(|(_, value)| value.is_nil())
+            .map(|(key, _)| std::rc::Rc::clone(key))
             .collect();
-        for (key, value) in tree::entries(dst) {
-            if value.is_nil() {
-                tree::insert(src, &key, tree::Node::null());
+        for key in nils {
+            if tree::get(src, &key).is_some_and(|v| !v.is_nil()) {
+                nulled.insert(std::rc::Rc::clone(&key));
             }
+            tree::insert(src, key, tree::Node::null());
         }
         for (key, value) in tree::entries(src) {
-            let full_key = concat_prefix(prefix, &key);
             match tree::get(dst, &key) {
-                Some(existing) if !merge && existing.is_nil() && src_non_nil.contains(&key) => {
+                Some(existing) if !merge && existing.is_nil() && nulled.contains(&key) => {
                     tree::remove(dst, &key);
                 }
-                None => tree::insert(dst, &key, value),
+                None => tree::insert(dst, key, value),
                 Some(existing) => match (&value, &existing) {
                     (tree::Node::Table(from), tree::Node::Table(into)) => {
-                        self.coalesce_tables(into, from, &full_key, merge);
+                        self.coalesce_tables(into, from, &concat_prefix(prefix, &key), merge);
                     }
                     (tree::Node::Table(_), _) => self.warn(format!(
-                        "warning: cannot overwrite table with non table for {full_key} ({})",
+                        "warning: cannot overwrite table with non table for {} ({})",
+                        concat_prefix(prefix, &key),
                         tree::describe(&value)
                     )),
                     (tree::Node::Leaf(leaf), tree::Node::Table(_)) if !leaf.is_null() => {
                         self.warn(format!(
-                            "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                            "warning: destination for {} is a table. Ignoring non-table value ({})",
+                            concat_prefix(prefix, &key),
                             tree::describe(&value)
                         ));
                     }
@@ -571,21 +593,49 @@ pub(crate) mod tree {
 
     use serde_json::{Map, Value};
 
+    /// A table's key: shared, so a snapshot of a table's entries (taken
+    /// before every change to it) copies no text.
+    pub(crate) type Key = Rc<str>;
+
     /// A Go `map[string]interface{}`: shared and mutable.
-    pub(crate) type Table = Rc<RefCell<BTreeMap<String, Node>>>;
+    pub(crate) type Table<'v> = Rc<RefCell<BTreeMap<Key, Node<'v>>>>;
 
     /// A Go `interface{}` holding a values entry.
     #[derive(Debug, Clone)]
-    pub(crate) enum Node {
+    pub(crate) enum Node<'v> {
         /// A map.
-        Table(Table),
+        Table(Table<'v>),
         /// Anything else, `null` included.
-        Leaf(Rc<Value>),
+        Leaf(Leaf<'v>),
     }
 
-    impl Node {
-        pub(crate) fn null() -> Node {
-            Node::Leaf(Rc::new(Value::Null))
+    /// A value that is not a map. Coalescing never changes one, so it is
+    /// borrowed from the JSON it came from when that outlives the tree.
+    #[derive(Debug, Clone)]
+    pub(crate) enum Leaf<'v> {
+        Borrowed(&'v Value),
+        Owned(Rc<Value>),
+    }
+
+    impl std::ops::Deref for Leaf<'_> {
+        type Target = Value;
+
+        fn deref(&self) -> &Value {
+            match self {
+                Leaf::Borrowed(value) => value,
+                Leaf::Owned(value) => value,
+            }
+        }
+    }
+
+    static NULL: Value = Value::Null;
+
+    /// How a chart's defaults become nodes: [`nodes_from_json`] or [`nodes_copied`].
+    pub(crate) type Defaults<'c, 'v> = fn(&'c Map<String, Value>) -> BTreeMap<Key, Node<'v>>;
+
+    impl Node<'_> {
+        pub(crate) fn null() -> Self {
+            Node::Leaf(Leaf::Borrowed(&NULL))
         }
 
         /// Go's `value == nil`.
@@ -594,93 +644,135 @@ pub(crate) mod tree {
         }
     }
 
-    pub(crate) fn new_table() -> Table {
+    pub(crate) fn new_table<'v>() -> Table<'v> {
         Rc::new(RefCell::new(BTreeMap::new()))
     }
 
-    /// A fresh, unshared tree holding `map`.
-    pub(crate) fn from_json(map: &Map<String, Value>) -> Table {
-        let table = new_table();
-        {
-            let mut entries = table.borrow_mut();
-            for (key, value) in map {
-                entries.insert(key.clone(), node_from_json(value));
-            }
-        }
-        table
+    /// A fresh, unshared tree holding `map`, whose leaves it borrows.
+    pub(crate) fn from_json(map: &Map<String, Value>) -> Table<'_> {
+        Rc::new(RefCell::new(nodes_from_json(map)))
     }
 
-    fn node_from_json(value: &Value) -> Node {
-        match value {
-            Value::Object(map) => Node::Table(from_json(map)),
-            other => Node::Leaf(Rc::new(other.clone())),
-        }
-    }
-
-    /// The JSON a table holds now (shared tables are written out at each place).
-    pub(crate) fn to_json(table: &Table) -> Map<String, Value> {
-        table
-            .borrow()
-            .iter()
-            .map(|(key, node)| (key.clone(), node_to_json(node)))
+    /// The entries of [`from_json`], not yet in a table.
+    pub(crate) fn nodes_from_json(map: &Map<String, Value>) -> BTreeMap<Key, Node<'_>> {
+        // Collected rather than inserted one by one: the keys come sorted,
+        // so the map is built in one pass.
+        map.iter()
+            .map(|(key, value)| {
+                let node = match value {
+                    Value::Object(map) => Node::Table(from_json(map)),
+                    other => Node::Leaf(Leaf::Borrowed(other)),
+                };
+                (Key::from(key.as_str()), node)
+            })
             .collect()
     }
 
-    pub(crate) fn node_to_json(node: &Node) -> Value {
+    /// [`from_json`] with the leaves copied, for a tree that must not borrow
+    /// `map` (its chart changes while the tree lives).
+    pub(crate) fn copied_from_json<'v>(map: &Map<String, Value>) -> Table<'v> {
+        Rc::new(RefCell::new(nodes_copied(map)))
+    }
+
+    /// The entries of [`copied_from_json`], not yet in a table.
+    pub(crate) fn nodes_copied<'v>(map: &Map<String, Value>) -> BTreeMap<Key, Node<'v>> {
+        map.iter()
+            .map(|(key, value)| {
+                let node = match value {
+                    Value::Object(map) => Node::Table(copied_from_json(map)),
+                    other => Node::Leaf(Leaf::Owned(Rc::new(other.clone()))),
+                };
+                (Key::from(key.as_str()), node)
+            })
+            .collect()
+    }
+
+    /// The JSON a table holds now (shared tables are written out at each place).
+    pub(crate) fn to_json(table: &Table<'_>) -> Map<String, Value> {
+        table
+            .borrow()
+            .iter()
+            .map(|(key, node)| (String::from(&**key), node_to_json(node)))
+            .collect()
+    }
+
+    pub(crate) fn node_to_json(node: &Node<'_>) -> Value {
         match node {
             Node::Table(table) => Value::Object(to_json(table)),
             Node::Leaf(value) => (**value).clone(),
         }
     }
 
-    /// `copystructure.Copy`: a deep copy that shares nothing.
-    pub(crate) fn deep_copy(table: &Table) -> Table {
-        from_json(&to_json(table))
+    /// `copystructure.Copy`: a deep copy that shares no table. Leaves are
+    /// never mutated, so they are shared rather than copied.
+    pub(crate) fn deep_copy<'a: 'v, 'v>(table: &Table<'a>) -> Table<'v> {
+        let entries = table
+            .borrow()
+            .iter()
+            .map(|(key, node)| {
+                let node = match node {
+                    Node::Table(inner) => Node::Table(deep_copy(inner)),
+                    Node::Leaf(Leaf::Borrowed(value)) => Node::Leaf(Leaf::Borrowed(value)),
+                    Node::Leaf(Leaf::Owned(value)) => Node::Leaf(Leaf::Owned(Rc::clone(value))),
+                };
+                (Rc::clone(key), node)
+            })
+            .collect();
+        Rc::new(RefCell::new(entries))
     }
 
     /// Go's `copyMap`: a new table whose entries (nested tables included) are shared.
-    pub(crate) fn shallow_copy(table: &Table) -> Table {
+    pub(crate) fn shallow_copy<'v>(table: &Table<'v>) -> Table<'v> {
         Rc::new(RefCell::new(table.borrow().clone()))
     }
 
-    pub(crate) fn get(table: &Table, key: &str) -> Option<Node> {
+    pub(crate) fn get<'v>(table: &Table<'v>, key: &str) -> Option<Node<'v>> {
         table.borrow().get(key).cloned()
     }
 
-    pub(crate) fn insert(table: &Table, key: &str, node: Node) {
-        table.borrow_mut().insert(key.to_string(), node);
+    pub(crate) fn insert<'v>(table: &Table<'v>, key: impl Into<Key>, node: Node<'v>) {
+        table.borrow_mut().insert(key.into(), node);
     }
 
-    pub(crate) fn remove(table: &Table, key: &str) {
+    pub(crate) fn remove(table: &Table<'_>, key: &str) {
         table.borrow_mut().remove(key);
     }
 
     /// A snapshot of the entries, so the table can change while they are visited.
-    pub(crate) fn entries(table: &Table) -> Vec<(String, Node)> {
+    pub(crate) fn entries<'v>(table: &Table<'v>) -> Vec<(Key, Node<'v>)> {
         table
             .borrow()
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (Rc::clone(k), v.clone()))
             .collect()
     }
 
-    pub(crate) fn is_empty(table: &Table) -> bool {
+    pub(crate) fn is_empty(table: &Table<'_>) -> bool {
         table.borrow().is_empty()
     }
 
     /// `cleanNilValues`: drops `null` entries, recursively through nested tables.
-    pub(crate) fn clean_nil(table: &Table) {
-        for (key, node) in entries(table) {
+    pub(crate) fn clean_nil(table: &Table<'_>) {
+        // Walked in place (tables never contain themselves): nearly every
+        // table has no null to drop, so no snapshot of its entries.
+        let mut nulls = Vec::new();
+        for (key, node) in table.borrow().iter() {
             match node {
-                Node::Leaf(value) if value.is_null() => remove(table, &key),
-                Node::Table(inner) => clean_nil(&inner),
+                Node::Leaf(value) if value.is_null() => nulls.push(key.clone()),
+                Node::Table(inner) => clean_nil(inner),
                 Node::Leaf(_) => {}
+            }
+        }
+        if !nulls.is_empty() {
+            let mut entries = table.borrow_mut();
+            for key in nulls {
+                entries.remove(&key);
             }
         }
     }
 
     /// `Values.Table`: the table at a dotted path, if every step is a table.
-    pub(crate) fn table_at(table: &Table, path: &str) -> Option<Table> {
+    pub(crate) fn table_at<'v>(table: &Table<'v>, path: &str) -> Option<Table<'v>> {
         let mut current = table.clone();
         for step in path.split('.') {
             match get(&current, step) {
@@ -692,7 +784,7 @@ pub(crate) mod tree {
     }
 
     /// A short rendering of a value for warnings.
-    pub(crate) fn describe(node: &Node) -> String {
+    pub(crate) fn describe(node: &Node<'_>) -> String {
         let text = node_to_json(node).to_string();
         if text.chars().count() > 80 {
             let head: String = text.chars().take(77).collect();

@@ -140,7 +140,7 @@ fn parse_with(bytes: &[u8], source: &str, last_key_wins: bool) -> Result<Value, 
 fn parse_str(text: &str, source: &str, last_key_wins: bool) -> Result<Value, YamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     compose::compose(text)
-        .and_then(|tree| compose::decode(&tree, last_key_wins))
+        .and_then(|tree| compose::decode(tree, last_key_wins))
         .map_err(|failure| YamlError::new(source, failure.line, one_line(&failure.message)))
 }
 
@@ -272,6 +272,22 @@ mod tests {
         assert_eq!(v, json!({"a": 1}));
         assert_eq!(parse(b"# nothing\n", "e.yaml").unwrap(), Value::Null);
         assert_eq!(parse(b"---\n", "e.yaml").unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn aliased_nodes_read_the_same_at_every_use() {
+        let v = parse(
+            b"a: &a x\nb: *a\nc: [*a, *a]\nm: &m {k: v, 'q': 1}\nr: *m\no: {<<: *m, k: w}\n",
+            "alias.yaml",
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({
+                "a": "x", "b": "x", "c": ["x", "x"], "m": {"k": "v", "q": 1},
+                "r": {"k": "v", "q": 1}, "o": {"k": "w", "q": 1},
+            })
+        );
     }
 
     #[test]

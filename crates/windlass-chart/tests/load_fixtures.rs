@@ -586,6 +586,23 @@ fn symlinks_are_followed_and_checked() {
 
 #[cfg(unix)]
 #[test]
+fn a_loop_is_caught_at_a_plain_directory_below_a_symlink() {
+    use std::os::unix::fs::symlink;
+    // `up` leads to the chart's parent, whose `demo` is the chart again.
+    let (temp, root) = chart_dir("demo", &[("Chart.yaml", CHART), ("a/b.txt", b"b")]);
+    symlink(temp.path(), root.join("up")).expect("symlink");
+    let message = error_text(load_dir(&root));
+    assert_eq!(
+        message,
+        format!(
+            "`{}/up/demo`: symbolic link loops back to an enclosing directory",
+            root.display()
+        )
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn irregular_files_are_refused() {
     let (_temp, root) = chart_dir("demo", &[("Chart.yaml", CHART)]);
     let _socket = std::os::unix::net::UnixListener::bind(root.join("sock")).expect("bind socket");

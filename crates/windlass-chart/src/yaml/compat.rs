@@ -27,8 +27,9 @@ const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
 const TAB_IN_QUOTED: &str = "tab cannot be used as indentation";
 const UNKNOWN_ESCAPE: &str = "while parsing a quoted scalar, found unknown escape character";
 
-/// libyaml's reader: only printable characters, tab and line breaks.
-pub(crate) fn check_characters(text: &str) -> Result<(), Failure> {
+/// libyaml's reader: only printable characters, tab and line breaks. Also
+/// says whether the text holds a NEL, for [`normalise_breaks`].
+pub(crate) fn check_characters(text: &str) -> Result<bool, Failure> {
     let printable = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}')
             || matches!(c, '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
@@ -37,12 +38,14 @@ pub(crate) fn check_characters(text: &str) -> Result<(), Failure> {
     // Runs of printable ASCII and breaks are skipped in bulk: nearly all of a
     // chart's YAML is that.
     let mut at = 0;
+    let mut nel = false;
     loop {
         at += ascii_run(&text.as_bytes()[at..]);
         // `at` is on a char boundary: everything before it is ASCII.
         let Some(c) = text[at..].chars().next() else {
-            return Ok(());
+            return Ok(nel);
         };
+        nel |= c == '\u{85}';
         if !printable(c) {
             return Err(Failure {
                 line: Some(line_of(text, at)),
@@ -91,9 +94,10 @@ pub(crate) fn line_of(text: &str, at: usize) -> usize {
         + 1
 }
 
-/// libyaml reads a raw NEL as a line break, like `\n`.
-pub(crate) fn normalise_breaks(text: &str) -> Cow<'_, str> {
-    if text.contains('\u{85}') {
+/// libyaml reads a raw NEL as a line break, like `\n`. `nel` is what
+/// [`check_characters`] said: whether there is one.
+pub(crate) fn normalise_breaks(text: &str, nel: bool) -> Cow<'_, str> {
+    if nel {
         Cow::Owned(text.replace('\u{85}', "\n"))
     } else {
         Cow::Borrowed(text)
@@ -263,6 +267,7 @@ mod tests {
                 assert!(check_characters(&head).is_ok());
             }
         }
-        assert!(check_characters("\t\r\n ~\u{85}\u{a0}\u{10000}").is_ok());
+        assert!(check_characters("\t\r\n ~\u{85}\u{a0}\u{10000}").unwrap());
+        assert!(!check_characters("\t\r\n ~\u{a0}\u{10000}").unwrap());
     }
 }

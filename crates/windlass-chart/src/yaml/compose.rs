@@ -39,7 +39,8 @@ type NodeId = usize;
 #[derive(Debug)]
 enum Kind {
     Scalar {
-        value: String,
+        /// The text, by its index in [`Tree::texts`].
+        text: usize,
         /// The full tag (`tag:yaml.org,2002:int`, `!foo`, `!`), if any.
         tag: Option<String>,
         plain: bool,
@@ -60,7 +61,11 @@ struct Node {
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
     nodes: Vec<Node>,
+    /// The scalars' texts, apart so decoding can move them out.
+    texts: Vec<String>,
     root: Option<NodeId>,
+    /// Whether an alias refers to a node (which is then decoded more than once).
+    aliased: bool,
 }
 
 /// The message and line of a parser error, on one line.
@@ -73,8 +78,8 @@ fn scan_failure(err: &saphyr_parser::ScanError) -> Failure {
 /// as go-yaml's `Unmarshal` reads one document), bridging the places where the
 /// parser reads text differently from libyaml (see [`compat`]).
 pub(crate) fn compose(text: &str) -> Result<Tree, Failure> {
-    compat::check_characters(text)?;
-    let mut text = compat::normalise_breaks(text);
+    let nel = compat::check_characters(text)?;
+    let mut text = compat::normalise_breaks(text, nel);
     let mut repairs = 0;
     loop {
         match compose_once(&text) {
@@ -135,9 +140,10 @@ fn compose_once(text: &str) -> Result<Tree, Attempt> {
                 if style == ScalarStyle::DoubleQuoted {
                     escapes.check(text, span.start.index(), line)?;
                 }
+                tree.texts.push(value.into_owned());
                 (
                     Kind::Scalar {
-                        value: value.into_owned(),
+                        text: tree.texts.len() - 1,
                         tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                         plain: style == ScalarStyle::Plain,
                     },
@@ -154,6 +160,7 @@ fn compose_once(text: &str) -> Result<Tree, Attempt> {
                 if is_open[target] {
                     return Err(fail(line, "anchor value contains itself").into());
                 }
+                tree.aliased = true;
                 (Kind::Alias(target), 0, false)
             }
         };
@@ -335,12 +342,16 @@ impl GoMap {
 /// Decodes a composed tree into JSON. With `last_key_wins`, a key a mapping
 /// sets twice keeps its last value, as go-yaml's non-strict decoding does;
 /// otherwise it is an error.
-pub(crate) fn decode(tree: &Tree, last_key_wins: bool) -> Result<Value, Failure> {
+pub(crate) fn decode(tree: Tree, last_key_wins: bool) -> Result<Value, Failure> {
     let Some(root) = tree.root else {
         return Ok(Value::Null);
     };
     Decoder {
-        tree,
+        nodes: &tree.nodes,
+        texts: tree.texts,
+        // Without aliases every node is decoded once, so its text can move
+        // into the value instead of being copied.
+        move_texts: !tree.aliased,
         last_key_wins,
         decode_count: 0,
         alias_count: 0,
@@ -351,7 +362,9 @@ pub(crate) fn decode(tree: &Tree, last_key_wins: bool) -> Result<Value, Failure>
 }
 
 struct Decoder<'t> {
-    tree: &'t Tree,
+    nodes: &'t [Node],
+    texts: Vec<String>,
+    move_texts: bool,
     last_key_wins: bool,
     /// go-yaml's counters against alias expansion bombs.
     decode_count: usize,
@@ -363,7 +376,17 @@ struct Decoder<'t> {
 
 impl<'t> Decoder<'t> {
     fn node(&self, id: NodeId) -> &'t Node {
-        &self.tree.nodes[id]
+        &self.nodes[id]
+    }
+
+    /// A scalar's text for its decoded value: moved out when nothing else
+    /// will read it, else copied.
+    fn take_text(&mut self, text: usize) -> String {
+        if self.move_texts {
+            std::mem::take(&mut self.texts[text])
+        } else {
+            self.texts[text].clone()
+        }
     }
 
     /// go-yaml's accounting at the start of every `unmarshal`: a document
@@ -415,10 +438,15 @@ impl<'t> Decoder<'t> {
         let line = node.line;
         match &node.kind {
             Kind::Alias(target) => self.with_alias(*target, Self::value),
-            Kind::Scalar { value, tag, plain } => {
+            Kind::Scalar { text, tag, plain } => {
+                let text = self.take_text(*text);
+                // What `resolve_scalar` gives such a scalar, without a copy.
+                if tag.is_none() && (!*plain || is_plain_string(&text)) {
+                    return Ok(Value::String(text));
+                }
                 let scalar =
-                    resolve_scalar(value, tag.as_deref(), *plain).map_err(|m| fail(line, m))?;
-                scalar_json(scalar, value).map_err(|m| fail(line, m))
+                    resolve_scalar(&text, tag.as_deref(), *plain).map_err(|m| fail(line, m))?;
+                scalar_json(scalar, &text).map_err(|m| fail(line, m))
             }
             Kind::Sequence(children) => {
                 self.enter(id)?;
@@ -447,16 +475,18 @@ impl<'t> Decoder<'t> {
 
     /// The keys of a mapping if every one is a plain string: an untagged
     /// scalar (not an alias, not a merge) that resolves to its own text.
-    fn string_keys(&self, children: &[NodeId]) -> Option<Vec<&'t str>> {
+    fn string_keys(&self, children: &[NodeId]) -> Option<Vec<usize>> {
         children
             .chunks_exact(2)
             .map(|pair| match &self.node(pair[0]).kind {
                 Kind::Scalar {
-                    value,
+                    text,
                     tag: None,
                     plain,
-                } if !self.is_merge(pair[0]) && (!*plain || is_plain_string(value)) => {
-                    Some(value.as_str())
+                } if !self.is_merge(pair[0])
+                    && (!*plain || is_plain_string(&self.texts[*text])) =>
+                {
+                    Some(*text)
                 }
                 _ => None,
             })
@@ -467,19 +497,20 @@ impl<'t> Decoder<'t> {
     /// JSON: as [`Decoder::mapping_into`] and [`GoMap::into_json`] would, but
     /// a key can only clash with the same text, so the object itself finds
     /// duplicates and no Go map is needed.
-    fn string_keyed(&mut self, children: &[NodeId], names: Vec<&str>) -> Result<Value, Failure> {
+    fn string_keyed(&mut self, children: &[NodeId], names: Vec<usize>) -> Result<Value, Failure> {
         let mut object = Map::new();
         for (pair, name) in children.chunks_exact(2).zip(names) {
             // What `key` does for such a key, but the resolving.
             self.count(pair[0])?;
-            if !self.last_key_wins && object.contains_key(name) {
+            let name = self.take_text(name);
+            if !self.last_key_wins && object.contains_key(&name) {
                 return Err(fail(
                     self.node(pair[0]).line,
                     format!("duplicate entry with key {name:?}"),
                 ));
             }
             let value = self.value(pair[1])?;
-            object.insert(name.to_string(), value);
+            object.insert(name, value);
         }
         Ok(Value::Object(object))
     }
@@ -488,8 +519,8 @@ impl<'t> Decoder<'t> {
     /// tagged `!`), or tagged `!!merge`.
     fn is_merge(&self, id: NodeId) -> bool {
         match &self.node(id).kind {
-            Kind::Scalar { value, tag, plain } => {
-                value == "<<"
+            Kind::Scalar { text, tag, plain } => {
+                self.texts[*text] == "<<"
                     && match tag.as_deref() {
                         None => *plain,
                         Some("!") => true,
@@ -593,9 +624,13 @@ impl<'t> Decoder<'t> {
         let line = node.line;
         match &node.kind {
             Kind::Alias(target) => self.with_alias(*target, Self::key),
-            Kind::Scalar { value, tag, plain } => {
+            Kind::Scalar { text, tag, plain } => {
+                let text = self.take_text(*text);
+                if tag.is_none() && (!*plain || is_plain_string(&text)) {
+                    return Ok(GoKey::Str(text));
+                }
                 let scalar =
-                    resolve_scalar(value, tag.as_deref(), *plain).map_err(|m| fail(line, m))?;
+                    resolve_scalar(&text, tag.as_deref(), *plain).map_err(|m| fail(line, m))?;
                 Ok(match scalar {
                     Scalar::Null => GoKey::Null,
                     Scalar::Bool(b) => GoKey::Bool(b),

@@ -7,6 +7,8 @@
 //! another is an error ("cannot decode !!str `abc` as a !!int"), except that an
 //! integer is accepted as a `!!float`.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -130,7 +132,11 @@ fn resolve_untyped(tag: &str, input: &str) -> (&'static str, Scalar) {
             if (tag.is_empty() || tag == "!!timestamp") && is_timestamp(input) {
                 return ("!!timestamp", Scalar::Str(input.to_string()));
             }
-            let plain = input.replace('_', "");
+            let plain = if input.contains('_') {
+                Cow::Owned(input.replace('_', ""))
+            } else {
+                Cow::Borrowed(input)
+            };
             if let Some(i) = go_parse_int(&plain) {
                 return ("!!int", Scalar::Int(i));
             }
