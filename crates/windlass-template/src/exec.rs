@@ -38,7 +38,6 @@ pub struct TemplateSet {
     /// lookups of every `include` add up.
     /// `Arc`, so a finished set can be dropped on another thread.
     trees: FxHashMap<String, Arc<Tree>>,
-    text_len: usize,
 }
 
 impl TemplateSet {
@@ -59,19 +58,12 @@ impl TemplateSet {
 
     /// Adds the trees of one parse, as [`TemplateSet::parse`] does.
     pub fn add(&mut self, trees: BTreeMap<String, Tree>) {
-        // The trees of one parse share its text.
-        self.text_len += trees.values().next().map_or(0, |tree| tree.text.len());
         for (tree_name, tree) in trees {
             if parse::is_empty_tree(&tree) && self.trees.contains_key(&tree_name) {
                 continue;
             }
             self.trees.insert(tree_name, Arc::new(tree));
         }
-    }
-
-    /// The bytes of template text parsed into the set.
-    pub fn text_len(&self) -> usize {
-        self.text_len
     }
 
     /// The template named `name`.
@@ -529,9 +521,8 @@ impl<'t> State<'t> {
                 return self.eval_field_chain(dot, first, dot.clone(), names, &cmd.args, fin);
             }
             Arg::Chain { .. } => return self.eval_chain(dot, first, &cmd.args, fin),
-            Arg::Function { name, function, .. } => {
-                let callee = Self::callee(name, *function);
-                return self.eval_function(dot, first, callee, At::Command(cmd), &cmd.args, fin);
+            Arg::Function { .. } => {
+                return self.eval_function(dot, first, At::Command(cmd), &cmd.args, fin);
             }
             Arg::Pipe(pipe) => {
                 self.not_a_function(&cmd.args, fin.as_ref())?;
@@ -714,29 +705,23 @@ impl<'t> State<'t> {
         )))
     }
 
-    /// A parsed function: the table's (which overrides builtins, as Sprig's
-    /// `slice` does), else a Go builtin.
-    fn callee(name: &'static str, function: Option<&'static funcs::Function>) -> Callee<'static> {
-        match function {
-            Some(f) => Callee::Function(f),
-            None => Callee::Builtin(name),
-        }
-    }
-
+    /// `ident` is an [`Arg::Function`]: the table's function (which
+    /// overrides a builtin, as Sprig's `slice` does), else a Go builtin.
     fn eval_function(
         &mut self,
         dot: &Operand,
         ident: &'t Arg,
-        callee: Callee<'static>,
         node: At<'t>,
         args: &'t [Arg],
         fin: Option<Operand>,
     ) -> Exec<Operand> {
+        let Arg::Function { name, function, .. } = ident else {
+            return Ok(Operand::invalid());
+        };
         self.at = At::Arg(ident);
-        let name = match callee {
-            Callee::Function(f) => f.name,
-            Callee::Builtin(name) => name,
-            Callee::Method(..) | Callee::ValuesMethod(..) => "",
+        let callee = match function {
+            Some(f) => Callee::Function(f),
+            None => Callee::Builtin(name),
         };
         self.eval_call(dot, &callee, node, name, args, fin)
     }
@@ -854,10 +839,7 @@ impl<'t> State<'t> {
             )?,
             Arg::Variable { names, .. } => self.eval_variable(dot, arg, names, &[], None)?,
             Arg::Pipe(pipe) => Operand::value(self.eval_pipeline(dot, pipe)?),
-            Arg::Function { name, function, .. } => {
-                let callee = Self::callee(name, *function);
-                self.eval_function(dot, arg, callee, At::Arg(arg), &[], None)?
-            }
+            Arg::Function { .. } => self.eval_function(dot, arg, At::Arg(arg), &[], None)?,
             Arg::Chain { .. } => self.eval_chain(dot, arg, &[], None)?,
             literal => return self.eval_literal(typ.unwrap_or(Type::Any), literal),
         };

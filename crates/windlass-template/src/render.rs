@@ -36,7 +36,7 @@ pub(crate) fn render(
     values: &Values,
     context: &RenderContext,
 ) -> Result<BTreeMap<String, String>, RenderError> {
-    let (files, set) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("windlass-render".into())
             .stack_size(RENDER_STACK)
@@ -50,16 +50,15 @@ pub(crate) fn render(
                     message: "the renderer failed unexpectedly".into(),
                 })
             })
-    })?;
-    drop_aside(set);
-    Ok(files)
+    })
 }
 
-/// Drops a large template set on a thread of its own: freeing every node of
-/// a chart with a big library (tens of thousands) takes a tenth of the
-/// render, which the caller need not wait for. A small set is dropped here.
-fn drop_aside(set: TemplateSet) {
-    if set.text_len() < PARALLEL_PARSE_BYTES {
+/// Drops the template set of a large chart (`text_len` bytes of templates)
+/// on a thread of its own: freeing every node of a chart with a big library
+/// (tens of thousands) takes a tenth of the render, which the caller need
+/// not wait for. A small set is dropped here.
+fn drop_aside(set: TemplateSet, text_len: usize) {
+    if text_len < PARALLEL_PARSE_BYTES {
         return;
     }
     let spawned = std::thread::Builder::new()
@@ -70,12 +69,11 @@ fn drop_aside(set: TemplateSet) {
     drop(spawned);
 }
 
-/// The files rendered, and the template set, which the caller drops.
 fn render_here(
     chart: &Chart,
     values: &Values,
     context: &RenderContext,
-) -> Result<(BTreeMap<String, String>, TemplateSet), RenderError> {
+) -> Result<BTreeMap<String, String>, RenderError> {
     let top = Map::new();
     top.insert("Values", Value::Map(to_value_map(values).as_values()));
     top.insert("Release", release(context));
@@ -140,7 +138,8 @@ fn render_here(
         })?;
         out.insert(t.path.clone(), text.replace("<no value>", ""));
     }
-    Ok((out, set))
+    drop_aside(set, sources.iter().map(|(_, text)| text.len()).sum());
+    Ok(out)
 }
 
 /// Below this much template text, a second parsing thread costs more than
